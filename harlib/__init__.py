@@ -1,0 +1,7 @@
+"""harlib: a reproducible companion to three IMU human-activity-recognition papers.
+
+Modules: ``data`` (raw-format loaders), ``windows`` (segmentation), ``splits`` (evaluation
+protocols), ``normalization``, ``models`` (registry), ``losses``, ``train`` (engine and run
+cache), ``metrics``, ``profiles``, ``experiment`` (grids of runs → tables), ``plotting``.
+"""
+__version__ = "0.1.0"

@@ -1,0 +1,55 @@
+"""Run profiles: how much compute a notebook spends.
+
+``smoke``     CI: tiny subsets and 1–2 epochs, so every notebook runs end to end in minutes.
+``standard``  Meaningful numbers on one 2-core CPU machine in hours, not days: at most
+              10 epochs (patience 3) on a stratified sample of at most 2,500 training
+              windows, validation on at most 1,000, testing on all test windows.
+``paper``     The papers' own settings (WHAR Arena v1 training: up to 100 epochs,
+              patience 10, all folds), meant for a GPU.
+
+Chosen by the notebook parameter ``profile`` or, when that is ``None``, by the environment
+variable ``HARLIB_PROFILE`` (default ``standard``).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    max_epochs: int
+    patience: int
+    seeds: tuple[int, ...]
+    max_train_windows: int | None   # stratified subsample of the training windows
+    max_val_windows: int | None     # ... of the validation windows (scored every epoch)
+    max_test_windows: int | None    # ... of the test windows
+    max_folds: int | None           # subject-group folds actually run (None = all)
+    description: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+PROFILES = {
+    "smoke": Profile("smoke", max_epochs=2, patience=2, seeds=(0,), max_train_windows=400,
+                     max_val_windows=200, max_test_windows=300, max_folds=1,
+                     description="CI: every notebook end to end in minutes; numbers meaningless"),
+    "standard": Profile("standard", max_epochs=10, patience=3, seeds=(0, 1, 2),
+                        max_train_windows=2500, max_val_windows=1000, max_test_windows=None,
+                        max_folds=3,
+                        description="one 2-core CPU machine: hours for the whole pipeline"),
+    "paper": Profile("paper", max_epochs=100, patience=10, seeds=(0, 1, 2),
+                     max_train_windows=None, max_val_windows=None, max_test_windows=None,
+                     max_folds=None,
+                     description="the papers' settings, for a GPU"),
+}
+
+
+def get_profile(name: str | None = None) -> Profile:
+    """The profile called ``name``, or the one ``HARLIB_PROFILE`` names (default standard)."""
+    name = name or os.environ.get("HARLIB_PROFILE") or "standard"
+    if name not in PROFILES:
+        raise KeyError(f"unknown profile {name!r}; choose one of {', '.join(PROFILES)}")
+    return PROFILES[name]

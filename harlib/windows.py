@@ -1,0 +1,149 @@
+"""Cutting recordings into fixed-length windows.
+
+Two labelling policies:
+
+``"pure"``
+    Windows lie entirely inside one run of a single label, and are aligned to the start of
+    each run (the UCI-HAR way: 128-sample windows, 50 % overlap, within each labelled
+    segment). No window crosses an activity change.
+``"majority"``
+    Paper A's "realistic inter-class segmentation": windows are cut on a regular grid over
+    the whole recording, across activity changes, and take the majority label of their
+    labelled samples. Windows whose majority is unlabelled are dropped.
+
+Either way, each window remembers its recording and start sample, so overlapping windows
+(and the leakage they cause in random splits) can be traced.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from .data.base import UNLABELLED, Channel, HARDataset
+
+POLICIES = ("pure", "majority")
+
+
+@dataclass
+class WindowSet:
+    """Windows ready for a model: ``X`` is ``(n, channels, length)`` float32."""
+
+    X: np.ndarray
+    y: np.ndarray
+    subject: np.ndarray
+    recording: np.ndarray
+    start: np.ndarray
+    class_names: tuple[str, ...]
+    channels: tuple[Channel, ...]
+    sampling_rate: float
+    dataset: str
+    info: dict = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.y)
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.class_names)
+
+    @property
+    def n_channels(self) -> int:
+        return self.X.shape[1]
+
+    @property
+    def length(self) -> int:
+        return self.X.shape[2]
+
+    def subset(self, idx: np.ndarray) -> "WindowSet":
+        idx = np.asarray(idx)
+        return replace(self, X=self.X[idx], y=self.y[idx], subject=self.subject[idx],
+                       recording=self.recording[idx], start=self.start[idx])
+
+    def class_counts(self) -> np.ndarray:
+        return np.bincount(self.y, minlength=self.n_classes)
+
+
+def to_samples(value: float | int, sampling_rate: float) -> int:
+    """A length given in samples (int) or seconds (float) → samples."""
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    return int(round(float(value) * sampling_rate))
+
+
+def _runs(labels: np.ndarray) -> list[tuple[int, int, int]]:
+    """Maximal runs of equal labels as ``(start, end, label)``."""
+    change = np.flatnonzero(np.diff(labels)) + 1
+    starts = np.concatenate([[0], change])
+    ends = np.concatenate([change, [len(labels)]])
+    return [(int(s), int(e), int(labels[s])) for s, e in zip(starts, ends)]
+
+
+def window_starts(labels: np.ndarray, length: int, stride: int,
+                  policy: str) -> tuple[np.ndarray, np.ndarray]:
+    """Start indices and labels of the windows of one recording."""
+    n = len(labels)
+    if policy == "pure":
+        starts, ys = [], []
+        for s, e, lab in _runs(labels):
+            if lab == UNLABELLED or e - s < length:
+                continue
+            st = np.arange(s, e - length + 1, stride)
+            starts.append(st)
+            ys.append(np.full(len(st), lab))
+        if not starts:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return np.concatenate(starts).astype(np.int64), np.concatenate(ys).astype(np.int64)
+    if policy == "majority":
+        st = np.arange(0, n - length + 1, stride, dtype=np.int64)
+        if len(st) == 0:
+            return st, st.copy()
+        n_classes = int(labels.max()) + 2
+        # per-window label histogram via cumulative counts (index 0 = unlabelled)
+        onehot = np.zeros((n + 1, n_classes), np.int32)
+        onehot[np.arange(1, n + 1), labels.astype(np.int64) + 1] = 1
+        cum = onehot.cumsum(axis=0)
+        hist = cum[st + length] - cum[st]
+        labelled = hist[:, 1:]
+        y = labelled.argmax(axis=1)
+        keep = labelled.max(axis=1) > hist[:, 0]
+        keep &= labelled.sum(axis=1) > 0
+        return st[keep], y[keep].astype(np.int64)
+    raise ValueError(f"unknown window policy {policy!r}; use one of {POLICIES}")
+
+
+def sliding_windows(ds: HARDataset, length: float | int, stride: float | int | None = None,
+                    policy: str = "pure") -> WindowSet:
+    """Cut every recording of ``ds`` into windows.
+
+    length, stride: samples (int) or seconds (float); stride defaults to half the length
+    (50 % overlap).
+    """
+    L = to_samples(length, ds.sampling_rate)
+    S = to_samples(stride, ds.sampling_rate) if stride is not None else max(1, L // 2)
+    if L < 1 or S < 1:
+        raise ValueError(f"window length and stride must be ≥ 1 sample, got {L} and {S}")
+    if policy not in POLICIES:
+        raise ValueError(f"unknown window policy {policy!r}; use one of {POLICIES}")
+    X, y, subj, rec, start = [], [], [], [], []
+    for r, recording in enumerate(ds.recordings):
+        st, lab = window_starts(recording.labels, L, S, policy)
+        if len(st) == 0:
+            continue
+        idx = st[:, None] + np.arange(L)[None, :]
+        X.append(recording.signals[idx].transpose(0, 2, 1))
+        y.append(lab)
+        subj.append(np.full(len(st), recording.subject))
+        rec.append(np.full(len(st), r))
+        start.append(st)
+    if not X:
+        raise ValueError(f"{ds.name}: no window of {L} samples fits any recording")
+    return WindowSet(
+        X=np.ascontiguousarray(np.concatenate(X), dtype=np.float32),
+        y=np.concatenate(y).astype(np.int64), subject=np.concatenate(subj).astype(np.int64),
+        recording=np.concatenate(rec).astype(np.int64), start=np.concatenate(start),
+        class_names=ds.class_names, channels=ds.channels, sampling_rate=ds.sampling_rate,
+        dataset=ds.name,
+        info={"length": L, "stride": S, "policy": policy,
+              "official_split": ds.official_split},
+    )

@@ -2,8 +2,8 @@
 
 ``smoke``     CI: tiny subsets and 1–2 epochs, so every notebook runs end to end in minutes.
 ``standard``  Meaningful numbers on one 2-core CPU machine in hours, not days: at most
-              10 epochs (patience 3) on a stratified sample of at most 2,500 training
-              windows, validation on at most 1,000, testing on all test windows.
+              10 epochs (patience 3) on a stratified sample of at most 2,000 training
+              windows, validation on at most 500, testing on all test windows.
 ``paper``     The papers' own settings (WHAR Arena v1 training: up to 100 epochs,
               patience 10, all folds), meant for a GPU.
 
@@ -37,7 +37,7 @@ PROFILES = {
                      max_val_windows=200, max_test_windows=300, max_folds=1,
                      description="CI: every notebook end to end in minutes; numbers meaningless"),
     "standard": Profile("standard", max_epochs=10, patience=3, seeds=(0, 1, 2),
-                        max_train_windows=2500, max_val_windows=1000, max_test_windows=None,
+                        max_train_windows=2000, max_val_windows=500, max_test_windows=None,
                         max_folds=3,
                         description="one 2-core CPU machine: hours for the whole pipeline"),
     "paper": Profile("paper", max_epochs=100, patience=10, seeds=(0, 1, 2),

@@ -1,0 +1,99 @@
+"""Grids of training runs → tidy tables, the glue between notebooks and the engine."""
+from __future__ import annotations
+
+import time
+from typing import Callable, Iterable
+
+import numpy as np
+import pandas as pd
+
+from .runs import RunStore
+from .splits import make_splits
+from .train import TrainConfig, fit
+from .windows import WindowSet
+
+METRICS = ("accuracy", "f1_macro", "f1_weighted", "balanced_accuracy", "g_mean")
+
+
+def run_grid(ws: WindowSet, protocol: str, models: dict[str, dict] | Iterable[str],
+             seeds: Iterable[int], config: TrainConfig, *, protocol_kwargs: dict | None = None,
+             max_folds: int | None = None, store: RunStore | None = None,
+             log: Callable[[str], None] | None = print) -> pd.DataFrame:
+    """Train every model × fold × seed (loading stored runs) and return one row per run.
+
+    models: names, or a mapping name → model keyword arguments.
+    max_folds: run only the first folds of the protocol (profiles limit this).
+    """
+    models = dict(models) if isinstance(models, dict) else {m: {} for m in models}
+    splits = make_splits(protocol, ws, **(protocol_kwargs or {}))[:max_folds]
+    rows = []
+    for split in splits:
+        for name, kwargs in models.items():
+            for seed in seeds:
+                t0 = time.perf_counter()
+                res = fit(name, ws, split, config, seed=seed, model_kwargs=kwargs, store=store)
+                rec = res.record
+                row = {"dataset": ws.dataset, "protocol": protocol,
+                       "subject_independent": split.subject_independent, "fold": split.fold,
+                       "model": name, "seed": seed, "profile": config.profile,
+                       **{m: res.metrics[m] for m in METRICS},
+                       "test_overlap": rec["test_overlap_with_train"],
+                       "n_train": rec["n_windows"]["train"], "n_test": rec["n_windows"]["test"],
+                       "epochs": rec["epochs_run"], "best_epoch": rec["best_epoch"],
+                       "train_seconds": rec["train_seconds"], "cached": res.cached,
+                       "run_key": res.key}
+                rows.append(row)
+                if log:
+                    how = "stored" if res.cached else f"trained in {time.perf_counter() - t0:.0f} s"
+                    log(f"{ws.dataset:>14} {protocol:>16} fold {split.fold} {name:>14} seed {seed}: "
+                        f"macro-F1 {row['f1_macro']:.3f} acc {row['accuracy']:.3f} ({how})")
+    return pd.DataFrame(rows)
+
+
+def summarize(df: pd.DataFrame, by: list[str], metrics: Iterable[str] = ("accuracy", "f1_macro"),
+              ) -> pd.DataFrame:
+    """Mean, standard deviation and count of each metric per group (over folds and seeds)."""
+    agg = df.groupby(by, sort=False)[list(metrics)].agg(["mean", "std", "count"])
+    agg.columns = [f"{m}_{s}" for m, s in agg.columns]
+    return agg.reset_index()
+
+
+def mean_pm_std(df: pd.DataFrame, metric: str, digits: int = 3) -> pd.Series:
+    """'0.912 ± 0.008' strings from the ``{metric}_mean``/``{metric}_std`` columns."""
+    std = df[f"{metric}_std"].fillna(0.0)
+    return df[f"{metric}_mean"].map(lambda v: f"{v:.{digits}f}") + " ± " + std.map(
+        lambda v: f"{v:.{digits}f}")
+
+
+def protocol_gap(summary: pd.DataFrame, metric: str = "f1_macro",
+                 by: tuple[str, ...] = ("dataset", "model")) -> pd.DataFrame:
+    """Per dataset and model: the metric under the split that is *not* subject-independent,
+    under the subject-independent one, and the gap between them.
+
+    ``summary`` needs a boolean ``subject_independent`` column and ``{metric}_mean``.
+    """
+    col = f"{metric}_mean"
+    wide = summary.pivot_table(index=list(by), columns="subject_independent", values=col)
+    if not {True, False} <= set(wide.columns):
+        raise ValueError("protocol_gap needs runs of both a random and a subject-independent split")
+    out = pd.DataFrame({f"{metric} (random split)": wide[False],
+                        f"{metric} (subject-independent)": wide[True],
+                        "gap": wide[False] - wide[True]})
+    return out.reset_index()
+
+
+def sample_count_table(ds_counts: dict[str, int], sampling_rate: float) -> pd.DataFrame:
+    s = pd.Series(ds_counts, name="samples")
+    return pd.DataFrame({"samples": s, "minutes": (s / sampling_rate / 60).round(1),
+                         "share": (s / s.sum()).round(3)})
+
+
+def seconds(f: Callable[[], object]) -> tuple[object, float]:
+    """Call ``f`` and return its result and wall time in seconds."""
+    t0 = time.perf_counter()
+    out = f()
+    return out, time.perf_counter() - t0
+
+
+__all__ = ["METRICS", "run_grid", "summarize", "mean_pm_std", "protocol_gap",
+           "sample_count_table", "seconds", "np"]

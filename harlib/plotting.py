@@ -1,0 +1,86 @@
+"""Figures used by the notebooks (matplotlib/seaborn); each returns the Figure."""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from .data.base import UNLABELLED, HARDataset
+
+
+def class_balance(datasets: list[HARDataset], ncols: int = 2):
+    """Minutes of labelled data per class, one panel per dataset."""
+    nrows = int(np.ceil(len(datasets) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(6 * ncols, 3.2 * nrows), squeeze=False)
+    for ax, ds in zip(axes.flat, datasets):
+        counts = {k: v for k, v in ds.sample_counts().items() if k != "(unlabelled)"}
+        minutes = pd.Series(counts) / ds.sampling_rate / 60
+        ax.barh(minutes.index, minutes.values, color="tab:blue")
+        ax.invert_yaxis()
+        ax.set_title(f"{ds.name} ({len(ds.subjects)} subjects)")
+        ax.set_xlabel("minutes of labelled data")
+        ax.tick_params(axis="y", labelsize=7)
+    for ax in list(axes.flat)[len(datasets):]:
+        ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+def signal_with_labels(ds: HARDataset, recording: int = 0, channels: list[int] | None = None,
+                       seconds: tuple[float, float] | None = None):
+    """Signals of one recording over time, with labelled segments shaded and named."""
+    rec = ds.recordings[recording]
+    channels = channels if channels is not None else list(range(min(6, ds.n_channels)))
+    t = np.arange(len(rec)) / ds.sampling_rate
+    sl = slice(None) if seconds is None else slice(int(seconds[0] * ds.sampling_rate),
+                                                   int(seconds[1] * ds.sampling_rate))
+    fig, ax = plt.subplots(figsize=(11, 3.5))
+    for c in channels:
+        ax.plot(t[sl], rec.signals[sl, c], lw=0.7, label=ds.channels[c].name)
+    labels = rec.labels[sl]
+    tt = t[sl]
+    change = np.flatnonzero(np.diff(labels)) + 1
+    cmap = plt.get_cmap("tab20")
+    for a, b in zip(np.r_[0, change], np.r_[change, len(labels)]):
+        lab = int(labels[a])
+        if lab == UNLABELLED:
+            continue
+        ax.axvspan(tt[a], tt[b - 1], color=cmap(lab % 20), alpha=0.18, lw=0)
+        if b - a > 0.04 * len(labels):
+            ax.text((tt[a] + tt[b - 1]) / 2, 1.01, ds.class_names[lab], rotation=30, fontsize=7,
+                    ha="left", va="bottom", transform=ax.get_xaxis_transform())
+    ax.set_xlabel("time (s)")
+    ax.set_title(f"{ds.name} — {rec.session} (subject {rec.subject})", pad=40)
+    ax.legend(fontsize=7, ncol=len(channels), loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def protocol_comparison(summary: pd.DataFrame, metric: str = "f1_macro", reference=None):
+    """Bars of ``metric`` (mean ± std) per model and protocol, one panel per dataset.
+    ``reference``: optional {(dataset, model): value} drawn as a published marker."""
+    datasets = list(dict.fromkeys(summary["dataset"]))
+    fig, axes = plt.subplots(1, len(datasets), figsize=(5 * len(datasets), 3.8), squeeze=False)
+    protocols = list(dict.fromkeys(summary["protocol"]))
+    width = 0.8 / len(protocols)
+    for ax, ds in zip(axes.flat, datasets):
+        sub = summary[summary["dataset"] == ds]
+        models = list(dict.fromkeys(sub["model"]))
+        x = np.arange(len(models))
+        for i, prot in enumerate(protocols):
+            rows = sub[sub["protocol"] == prot].set_index("model").reindex(models)
+            ax.bar(x + (i - (len(protocols) - 1) / 2) * width, rows[f"{metric}_mean"], width,
+                   yerr=rows[f"{metric}_std"].fillna(0), capsize=3, label=prot)
+        if reference:
+            for j, m in enumerate(models):
+                if (ds, m) in reference:
+                    ax.plot(j, reference[(ds, m)], marker="*", ms=12, color="k",
+                            label="published (WHAR Arena)" if j == 0 else None)
+        ax.set_xticks(x, models)
+        ax.set_ylim(0, 1.05)
+        ax.set_title(ds)
+        ax.set_ylabel(metric.replace("_", " "))
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=len(labels), bbox_to_anchor=(0.5, -0.08))
+    fig.tight_layout()
+    return fig

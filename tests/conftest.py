@@ -1,0 +1,72 @@
+"""Shared fixtures: isolated data/cache folders and tiny raw-format dataset trees.
+
+The trees are written in each dataset's exact raw format (file names, delimiters, column
+counts) with synthetic values: they test parsers and plumbing, never results.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+MIRROR = Path(os.environ.get("HARLIB_TEST_MIRROR", REPO.parent / "shared" / "data"))
+
+
+@pytest.fixture
+def isolated(tmp_path, monkeypatch):
+    """Empty HARLIB_DATA and HARLIB_CACHE folders under tmp_path."""
+    data, cache = tmp_path / "data", tmp_path / "cache"
+    data.mkdir()
+    cache.mkdir()
+    monkeypatch.setenv("HARLIB_DATA", str(data))
+    monkeypatch.setenv("HARLIB_CACHE", str(cache))
+    return data, cache
+
+
+def write_hapt(root: Path, experiments=((1, 1, 300), (2, 1, 260), (3, 2, 280)), seed=0) -> Path:
+    """A HAPT-format tree: RawData/acc_expNN_userUU.txt, gyro_..., labels.txt."""
+    rng = np.random.default_rng(seed)
+    raw = root / "HAPT Data Set" / "RawData"
+    raw.mkdir(parents=True)
+    labels = []
+    for exp, user, n in experiments:
+        for kind in ("acc", "gyro"):
+            np.savetxt(raw / f"{kind}_exp{exp:02d}_user{user:02d}.txt", rng.normal(size=(n, 3)),
+                       fmt="%.16f", delimiter=" ")
+        # walking (1) on samples 11..140, stand-to-sit (7) 141..170, sitting (4) 171..n-10
+        labels += [(exp, user, 1, 11, 140), (exp, user, 7, 141, 170), (exp, user, 4, 171, n - 10)]
+    np.savetxt(raw / "labels.txt", np.array(labels), fmt="%d")
+    return root / "HAPT Data Set"
+
+
+def write_uci_har(root: Path, n_train=5, n_test=3, seed=0) -> Path:
+    """An official-format UCI HAR Dataset tree with Inertial Signals."""
+    rng = np.random.default_rng(seed)
+    base = root / "UCI HAR Dataset"
+    for part, n, subj in (("train", n_train, 1), ("test", n_test, 2)):
+        sig = base / part / "Inertial Signals"
+        sig.mkdir(parents=True)
+        for s in ("body_acc", "body_gyro", "total_acc"):
+            for a in "xyz":
+                np.savetxt(sig / f"{s}_{a}_{part}.txt", rng.normal(size=(n, 128)), fmt="%.8e")
+        np.savetxt(base / part / f"y_{part}.txt", (np.arange(n) % 6) + 1, fmt="%d")
+        np.savetxt(base / part / f"subject_{part}.txt", np.full(n, subj) + np.arange(n) % 2 * 2,
+                   fmt="%d")
+    return base
+
+
+def write_dsads(root: Path, n_activities=19, n_subjects=8, n_segments=60, seed=0) -> Path:
+    """A DSADS tree aNN/pM/sKK.txt of 125 × 45 comma-separated values."""
+    rng = np.random.default_rng(seed)
+    base = root / "data"
+    for a in range(1, n_activities + 1):
+        for p in range(1, n_subjects + 1):
+            folder = base / f"a{a:02d}" / f"p{p}"
+            folder.mkdir(parents=True)
+            for k in range(1, n_segments + 1):
+                np.savetxt(folder / f"s{k:02d}.txt", rng.normal(a, 1, size=(125, 45)),
+                           fmt="%.6f", delimiter=",")
+    return base

@@ -1,0 +1,130 @@
+"""Windowing policies, evaluation protocols and normalisation."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from harlib.data.base import UNLABELLED, Channel, HARDataset, Recording
+from harlib.normalization import Standardizer
+from harlib.splits import make_splits, overlap_with_training
+from harlib.windows import sliding_windows, window_starts
+
+
+def toy_dataset(n_subjects=10, n=400, seed=0) -> HARDataset:
+    """Each recording: 150 samples class 0, 20 unlabelled, 230 samples class 1."""
+    rng = np.random.default_rng(seed)
+    recs = []
+    for s in range(n_subjects):
+        labels = np.r_[np.zeros(150), np.full(20, UNLABELLED), np.ones(n - 170)].astype(np.int16)
+        sig = rng.normal(size=(n, 2)).astype(np.float32) + s
+        recs.append(Recording(100 + s, f"r{s}", sig, labels))
+    return HARDataset("toy", 10.0, ("a", "b"), (Channel("c0", "p", "acc"), Channel("c1", "p", "gyro")),
+                      recs, official_split={"train": list(range(100, 107)),
+                                            "test": list(range(107, 110))})
+
+
+def test_pure_windows_stay_inside_runs():
+    labels = np.r_[np.zeros(150), np.full(20, UNLABELLED), np.ones(230)].astype(np.int16)
+    st, y = window_starts(labels, 50, 25, "pure")
+    # class 0 run [0,150): starts 0,25,50,75,100; class 1 run [170,400): 170..350
+    assert st.tolist() == [0, 25, 50, 75, 100] + list(range(170, 351, 25))
+    assert y.tolist() == [0] * 5 + [1] * 8
+    for s, lab in zip(st, y):
+        assert np.all(labels[s:s + 50] == lab)
+
+
+def test_majority_windows_cross_changes_and_drop_unlabelled_majority():
+    labels = np.r_[np.zeros(60), np.full(30, UNLABELLED), np.ones(60)].astype(np.int16)
+    st, y = window_starts(labels, 40, 20, "majority")
+    # [40,80): 20 class-0 vs 20 unlabelled and [60,100): 30 unlabelled → both dropped
+    assert st.tolist() == [0, 20, 80, 100] and y.tolist() == [0, 0, 1, 1]
+    # without the gap, windows across the change are kept with their majority label
+    labels = np.r_[np.zeros(50), np.ones(70)].astype(np.int16)
+    st, y = window_starts(labels, 40, 20, "majority")
+    assert st.tolist() == [0, 20, 40, 60, 80] and y.tolist() == [0, 0, 1, 1, 1]
+    assert window_starts(labels, 40, 20, "pure")[0].tolist() == [0, 50, 70]
+
+
+def test_majority_label_is_computed_per_window():
+    labels = np.r_[np.zeros(30), np.ones(70)].astype(np.int16)
+    st, y = window_starts(labels, 40, 10, "majority")
+    expected = [int(np.bincount(labels[s:s + 40]).argmax()) for s in st]
+    assert y.tolist() == expected and len(st) == 7
+
+
+def test_sliding_windows_shapes_and_seconds():
+    ds = toy_dataset(n_subjects=2)
+    ws = sliding_windows(ds, 5.0, 2.5, "pure")            # seconds at 10 Hz → 50 / 25
+    assert ws.X.shape[1:] == (2, 50) and ws.info["stride"] == 25
+    rec, start = ws.recording[3], ws.start[3]
+    np.testing.assert_array_equal(ws.X[3], ds.recordings[rec].signals[start:start + 50].T)
+    with pytest.raises(ValueError, match="unknown window policy"):
+        sliding_windows(ds, 50, 25, "mode")
+    with pytest.raises(ValueError, match="no window of 1000 samples"):
+        sliding_windows(ds, 1000)
+
+
+@pytest.mark.parametrize("protocol,kw", [("subject_groups", {"n_groups": 5}), ("loso", {}),
+                                         ("official_holdout", {})])
+def test_subject_independent_protocols_never_share_subjects(protocol, kw):
+    ws = sliding_windows(toy_dataset(), 50, 25)
+    splits = make_splits(protocol, ws, **kw)
+    tested = set()
+    for sp in splits:
+        parts = [set(ws.subject[getattr(sp, p)]) for p in ("train", "val", "test")]
+        assert all(parts), "every partition has windows"
+        assert not (parts[0] & parts[1]) and not (parts[0] & parts[2]) and not (parts[1] & parts[2])
+        assert len(sp.train) + len(sp.val) + len(sp.test) == len(ws)
+        assert sp.subject_independent and overlap_with_training(ws, sp) == 0.0
+        tested |= parts[2]
+    if protocol != "official_holdout":
+        assert tested == set(ws.subject.tolist()), "every subject is tested once"
+    else:
+        assert tested == {107, 108, 109}
+
+
+def test_subject_groups_validation_fraction():
+    ws = sliding_windows(toy_dataset(n_subjects=10), 50, 25)
+    sp = make_splits("subject_groups", ws, n_groups=5, val_fraction=0.25)[0]
+    assert len(set(ws.subject[sp.val])) == 2 and len(set(ws.subject[sp.test])) == 2
+    with pytest.raises(ValueError, match="11 subject groups but only 10 subjects"):
+        make_splits("subject_groups", ws, n_groups=11)
+
+
+def test_random_split_leaks_overlapping_windows():
+    ws = sliding_windows(toy_dataset(), 50, 25)
+    sp = make_splits("random_windows", ws, test_fraction=0.3, seed=0)[0]
+    assert not sp.subject_independent
+    assert set(ws.subject[sp.train]) == set(ws.subject[sp.test])
+    assert overlap_with_training(ws, sp) > 0.5
+    assert len(np.intersect1d(sp.train, sp.test)) == 0
+
+
+def test_overlap_with_training_counts_shared_samples():
+    ws = sliding_windows(toy_dataset(n_subjects=1), 50, 25)   # class-0 starts 0,25,...,100
+    from harlib.splits import Split
+    idx = {int(s): i for i, s in enumerate(ws.start) if ws.recording[i] == 0}
+    sp = Split(np.array([idx[0]]), np.array([], int), np.array([idx[25], idx[50], idx[75]]),
+               "x", 0, False)
+    assert overlap_with_training(ws, sp) == pytest.approx(1 / 3)   # only start 25 overlaps [0,50)
+
+
+def test_unknown_protocol():
+    ws = sliding_windows(toy_dataset(n_subjects=3), 50, 25)
+    with pytest.raises(KeyError, match="unknown protocol 'random'"):
+        make_splits("random", ws)
+
+
+def test_standardizer_uses_training_data_only():
+    rng = np.random.default_rng(0)
+    train = rng.normal(3.0, 2.0, size=(200, 4, 30)).astype(np.float32)
+    test = rng.normal(100.0, 50.0, size=(50, 4, 30)).astype(np.float32)
+    norm = Standardizer().fit(train)
+    np.testing.assert_allclose(norm.mean_, train.mean(axis=(0, 2)), rtol=1e-5)
+    z = norm.transform(np.concatenate([train, test]))
+    np.testing.assert_allclose(z[:200].mean(axis=(0, 2)), 0, atol=1e-5)
+    assert z[200:].mean() > 10                       # test statistics never reached the fit
+    with pytest.raises(ValueError, match=r"expected \(n, 4, time\)"):
+        norm.transform(train[:, :3])
+    with pytest.raises(RuntimeError, match="before fit"):
+        Standardizer().transform(train)

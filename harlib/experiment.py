@@ -4,9 +4,9 @@ from __future__ import annotations
 import time
 from typing import Callable, Iterable
 
-import numpy as np
 import pandas as pd
 
+from .classical import CLASSICAL_MODELS, fit_classical
 from .runs import RunStore
 from .splits import make_splits
 from .train import TrainConfig, fit
@@ -21,7 +21,8 @@ def run_grid(ws: WindowSet, protocol: str, models: dict[str, dict] | Iterable[st
              log: Callable[[str], None] | None = print) -> pd.DataFrame:
     """Train every model × fold × seed (loading stored runs) and return one row per run.
 
-    models: names, or a mapping name → model keyword arguments.
+    models: names (deep models from the registry, or ``random_forest``/``knn``/``svm``), or a
+        mapping name → model keyword arguments.
     max_folds: run only the first folds of the protocol (profiles limit this).
     """
     models = dict(models) if isinstance(models, dict) else {m: {} for m in models}
@@ -31,7 +32,8 @@ def run_grid(ws: WindowSet, protocol: str, models: dict[str, dict] | Iterable[st
         for name, kwargs in models.items():
             for seed in seeds:
                 t0 = time.perf_counter()
-                res = fit(name, ws, split, config, seed=seed, model_kwargs=kwargs, store=store)
+                trainer = fit_classical if name in CLASSICAL_MODELS else fit
+                res = trainer(name, ws, split, config, seed=seed, model_kwargs=kwargs, store=store)
                 rec = res.record
                 row = {"dataset": ws.dataset, "protocol": protocol,
                        "subject_independent": split.subject_independent, "fold": split.fold,
@@ -82,12 +84,6 @@ def protocol_gap(summary: pd.DataFrame, metric: str = "f1_macro",
     return out.reset_index()
 
 
-def sample_count_table(ds_counts: dict[str, int], sampling_rate: float) -> pd.DataFrame:
-    s = pd.Series(ds_counts, name="samples")
-    return pd.DataFrame({"samples": s, "minutes": (s / sampling_rate / 60).round(1),
-                         "share": (s / s.sum()).round(3)})
-
-
 def seconds(f: Callable[[], object]) -> tuple[object, float]:
     """Call ``f`` and return its result and wall time in seconds."""
     t0 = time.perf_counter()
@@ -95,5 +91,4 @@ def seconds(f: Callable[[], object]) -> tuple[object, float]:
     return out, time.perf_counter() - t0
 
 
-__all__ = ["METRICS", "run_grid", "summarize", "mean_pm_std", "protocol_gap",
-           "sample_count_table", "seconds", "np"]
+__all__ = ["METRICS", "run_grid", "summarize", "mean_pm_std", "protocol_gap", "seconds"]

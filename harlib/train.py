@@ -122,6 +122,18 @@ def predict(model: torch.nn.Module, X: np.ndarray, batch_size: int = 512,
     return np.concatenate(probs), np.concatenate(embs)
 
 
+def run_spec(ws: WindowSet, split: Split, model_name: str, model_kwargs: dict,
+             train_identity: dict, seed: int) -> dict:
+    """Everything that defines a run's result; its hash is the run's key in the store."""
+    return {
+        "dataset": ws.dataset, "window": {k: v for k, v in ws.info.items() if k != "official_split"},
+        "data": array_fingerprint(ws.y, ws.subject, ws.start, ws.X[:: max(1, len(ws) // 64)]),
+        "protocol": split.protocol, "fold": split.fold,
+        "split": array_fingerprint(split.train, split.val, split.test),
+        "model": model_name, "model_kwargs": model_kwargs, "train": train_identity, "seed": seed,
+    }
+
+
 def fit(model_name: str, ws: WindowSet, split: Split, config: TrainConfig, seed: int = 0,
         model_kwargs: dict | None = None, store: RunStore | None = None,
         progress: bool = False, force: bool = False) -> RunResult:
@@ -129,13 +141,7 @@ def fit(model_name: str, ws: WindowSet, split: Split, config: TrainConfig, seed:
     ``split.test``; load the stored run instead when an identical one exists."""
     model_kwargs = dict(model_kwargs or {})
     store = store or RunStore()
-    spec = {
-        "dataset": ws.dataset, "window": {k: v for k, v in ws.info.items() if k != "official_split"},
-        "data": array_fingerprint(ws.y, ws.subject, ws.start, ws.X[:: max(1, len(ws) // 64)]),
-        "protocol": split.protocol, "fold": split.fold,
-        "split": array_fingerprint(split.train, split.val, split.test),
-        "model": model_name, "model_kwargs": model_kwargs, "train": config.identity(), "seed": seed,
-    }
+    spec = run_spec(ws, split, model_name, model_kwargs, config.identity(), seed)
     key = run_key(spec)
     if store.has(key) and not force:
         return RunResult(key, store.load_result(key), store.load_predictions(key), True, store)

@@ -71,3 +71,26 @@ def test_bad_shapes():
         M.classification_report([0, 1], [0, 1, 1])
     with pytest.raises(ValueError, match="proba must be"):
         M.expected_calibration_error([0, 1], np.ones(2))
+
+
+def test_window_features_and_random_forest(tmp_path):
+    from harlib.classical import feature_names, fit_classical, window_features
+    from harlib.runs import RunStore
+    from harlib.splits import make_splits
+    from harlib.train import TrainConfig
+    from harlib.windows import sliding_windows
+    from test_windows_splits import toy_dataset
+
+    X = np.array([[[1.0, -3.0, 2.0]]])
+    f = window_features(X)[0]
+    assert f.tolist() == pytest.approx([0.0, 1.0, 0.0, np.std([1, -3, 2]), np.var([1, -3, 2]),
+                                        np.sqrt(14 / 3), 2.0, 3.0, -3.0])
+    assert feature_names(["ax"])[0] == "ax__sum"
+    ws = sliding_windows(toy_dataset(n_subjects=6), 50, 25)
+    split = make_splits("subject_groups", ws, n_groups=3)[0]
+    r = fit_classical("random_forest", ws, split, TrainConfig(), store=RunStore(tmp_path))
+    again = fit_classical("random_forest", ws, split, TrainConfig(), store=RunStore(tmp_path))
+    assert again.cached and again.metrics == r.metrics
+    assert r.predictions["proba"].shape == (len(split.test), 2)
+    with pytest.raises(KeyError, match="unknown classical model"):
+        fit_classical("xgboost", ws, split, TrainConfig(), store=RunStore(tmp_path))

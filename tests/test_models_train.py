@@ -101,6 +101,14 @@ def test_run_record_and_reload(toy, tmp_path):
     np.testing.assert_allclose(proba, r.predictions["proba"], atol=1e-5)
 
 
+def test_normaliser_is_fitted_on_training_windows_only(toy, tmp_path):
+    ws, split = toy
+    ws.X[split.test] += 1000.0                      # test data far off: must not move the fit
+    r = fit("cnn1d", ws, split, TrainConfig(max_epochs=1, batch_size=16), store=RunStore(tmp_path))
+    np.testing.assert_allclose(r.record["norm_mean"], ws.X[split.train].mean(axis=(0, 2)), rtol=1e-5)
+    assert max(abs(m) for m in r.record["norm_mean"]) < 100
+
+
 def test_interrupted_run_leaves_nothing(toy, tmp_path, monkeypatch):
     ws, split = toy
     store = RunStore(tmp_path)

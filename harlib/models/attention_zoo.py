@@ -107,7 +107,8 @@ class ReverseAttentionNet(HARModel):
         self.transformer = _transformer(widths[-1], n_heads, ffn_dim, n_layers, attn_dropout)
         self.top_map = nn.Conv1d(widths[-1], 1, 1)
         self.side = nn.ModuleList(nn.Sequential(*_conv_bn_relu(w, w, 3)) for w in widths[:-1])
-        self.side_map = nn.ModuleList(nn.Conv1d(w, 1, 3, padding=1) for w in widths[:-1])
+        # refined maps are needed only where a shallower level still consumes them
+        self.side_map = nn.ModuleList(nn.Conv1d(w, 1, 3, padding=1) for w in widths[1:-1])
         self.embed_dim = sum(widths)
         self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(self.embed_dim, n_classes))
 
@@ -129,7 +130,8 @@ class ReverseAttentionNet(HARModel):
             up = F.interpolate(score, size=f.shape[-1], mode="linear", align_corners=False)
             reverse = 1.0 - torch.sigmoid(up)                  # reverse attention
             side = self.side[lvl](f) * reverse
-            score = up + self.side_map[lvl](side)
+            if lvl > 0:
+                score = up + self.side_map[lvl - 1](side)
             pooled.append(side.mean(dim=-1))
         return torch.cat(pooled, dim=1)
 
@@ -231,11 +233,13 @@ class HARCE(HARModel):
     many channels generate tiny values and contribute little — and a Channel Equalization
     layer performing whitening / decorrelation re-activates these inhibited channels, at
     negligible cost, inside a light-weight CNN. What is assumed: the exact layer (we use
-    :class:`ChannelEqualization1d` in place of BN: standardisation + group-wise Newton–Schulz
-    decorrelation over groups of 16 channels + instance reweighting) and the backbone: three Conv1d(k=5)–CE–ReLU layers of
-    64/128/256 filters, strides 1/2/2 (a 24-sample window ends at 6 steps), global average
-    pooling, dropout and a linear head, ≈0.22 M parameters at 9×128 (paper B's Table 5:
-    4.17e5 on WISDM — the original flattens a 2-D time × sensor map, we pool instead).
+    :class:`ChannelEqualization1d` in place of BN: standardisation + group-wise
+    Newton–Schulz decorrelation over groups of 16 channels + instance reweighting) and the
+    backbone: three Conv1d(k=5)–CE–ReLU layers of 64/128/256 filters, strides 1/2/2 (a
+    24-sample window ends at 6 steps), global average pooling, dropout and a linear head,
+    ≈0.23 M parameters at 9×128. Paper B's Table 5 gives 4.17e5 on WISDM but 3.49e6 on
+    OPPORTUNITY, so B's variant presumably flattens a time × sensor map into its classifier;
+    ours pools, so its size barely depends on the channel count.
     """
 
     def __init__(self, in_channels: int, n_classes: int, window_length: int, *,

@@ -134,15 +134,18 @@ class ELK(HARModel):
 
     Input ``(batch, in_channels, window_length)`` float; embedding ``(batch, widths[-1])``.
 
-    Stem Conv1d(in_channels, widths[0], 5)–BN–ReLU; per stage an (except for the first)
-    downsampling Conv1d(k=3, stride 2)–BN–ReLU and ``depths[j]`` :class:`ELKBlock`; global
-    average pooling; dropout; linear head. Call :meth:`reparameterize` after training
+    Stem Conv1d(in_channels, widths[0], 5)–BN–ReLU; stages of ``depths[j]``
+    :class:`ELKBlock` of width ``widths[j]``, each stage after the first opening with a
+    downsampling Conv1d(k=3, stride 2)–BN–ReLU; global average pooling; dropout; linear
+    head. Call :meth:`reparameterize` after training
     (in eval mode) to merge every large/small kernel pair into one convolution.
 
-    Choices (the original uses 2-D ``(k, 1)`` kernels over a time × sensor image; we convolve
-    the time axis with the sensor channels as input features, so parameters hardly depend on
-    the channel count):
-    * ``large_kernel = 31`` (RepLKNet's largest; 0.6 s at 50 Hz) with a parallel
+    Choices. We convolve the time axis with the sensor channels as input features, so the
+    parameter count hardly depends on the channel count. (Paper B's Table 5 count triples
+    from WISDM, 2.41e5, to OPPORTUNITY, 7.57e5, which suggests its variant treats the
+    window as a time × sensor image with ``(k, 1)`` kernels and a flattened classifier;
+    that is not reproduced.) Further:
+    * ``large_kernel = 31`` (RepLKNet-31's largest; 0.6 s at 50 Hz) with a parallel
       ``small_kernel = 5`` branch; in each stage the large kernel is capped at the largest
       odd size ≤ 2·T_stage − 1 computed from ``window_length`` (wider taps would only ever
       see zero padding), e.g. 31/23/11 for a 24-sample window;

@@ -22,7 +22,8 @@ Paper B does not describe its configurations; Table 5 reports ≈1.60 M paramete
 SE-Res2Net and Gated-Res2Net on WISDM (3 channels, window 90, 6 classes) and ≈1.61 M on
 OPPORTUNITY, i.e. parameter counts almost independent of the number of sensor channels,
 which a 1-D network ending in global average pooling reproduces. The default widths
-below were chosen to land in that range (see ``tests/test_models_zoo_b.py`` for exact counts).
+below were chosen to come close (≈1.8 M at 3 × 90; exact counts are frozen in
+``tests/test_models_zoo_b.py``).
 """
 from __future__ import annotations
 

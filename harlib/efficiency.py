@@ -1,0 +1,253 @@
+"""Efficiency harness: parameters, FLOPs, CPU latency, inference memory and paper B's
+real-time rule, for any model taking ``(batch, channels, time)`` input.
+
+Paper B (Section 4.4, Table 5) compares baselines by parameter count, memory and
+inference latency on a Raspberry Pi 5 (PyTorch 2.2.2), and calls a model deployable when
+one window's inference takes under 5 % of the window's duration (e.g. 200 ms for WISDM's
+4 s windows). This module measures the same quantities on whatever CPU runs it; timings
+depend on the machine, thread count and load, so record them (``efficiency_report`` does)
+and compare only numbers measured together.
+
+Example::
+
+    from harlib.efficiency import efficiency_report
+    rep = efficiency_report(model, in_channels=9, length=128, sampling_rate=50.0)
+    rep["params"], rep["flops"], rep["latency_median_ms"], rep["realtime_ok"]
+"""
+from __future__ import annotations
+
+import contextlib
+import copy
+import platform
+import sys
+import time
+from typing import Any, Iterator
+
+import numpy as np
+import torch
+from torch import nn
+from torch.utils.flop_counter import FlopCounterMode
+
+__all__ = ["count_parameters", "parameter_memory_mb", "flops_per_window", "cpu_latency",
+           "peak_memory_mb", "process_peak_rss_mb", "realtime_ok", "efficiency_report"]
+
+_MB = float(2 ** 20)
+
+
+def count_parameters(model: nn.Module, trainable_only: bool = False) -> int:
+    """Number of parameter elements (shared parameters counted once)."""
+    return int(sum(p.numel() for p in model.parameters()
+                   if p.requires_grad or not trainable_only))
+
+
+def parameter_memory_mb(model: nn.Module) -> float:
+    """Bytes held by parameters and buffers (BN running statistics …), in MiB."""
+    tensors = list(model.parameters()) + list(model.buffers())
+    return sum(t.numel() * t.element_size() for t in tensors) / _MB
+
+
+def _dtype_of(model: nn.Module) -> torch.dtype:
+    for p in model.parameters():
+        if p.is_floating_point():
+            return p.dtype
+    return torch.get_default_dtype()
+
+
+def _device_of(model: nn.Module) -> torch.device:
+    for p in model.parameters():
+        return p.device
+    return torch.device("cpu")
+
+
+def _on_cpu(model: nn.Module) -> nn.Module:
+    """The model itself when it lives on the CPU, otherwise a CPU copy (the original stays
+    where it is)."""
+    if all(t.device.type == "cpu" for t in list(model.parameters()) + list(model.buffers())):
+        return model
+    return copy.deepcopy(model).cpu()
+
+
+@contextlib.contextmanager
+def _inference(model: nn.Module) -> Iterator[None]:
+    """Eval mode and no autograd for the duration; restores the training flag after."""
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            yield
+    finally:
+        model.train(was_training)
+
+
+def _window(model: nn.Module, in_channels: int, length: int, batch: int = 1,
+            device: torch.device | None = None) -> torch.Tensor:
+    if min(in_channels, length, batch) < 1:
+        raise ValueError(f"in_channels, length and batch must be ≥ 1, got "
+                         f"{in_channels}, {length}, {batch}")
+    return torch.randn(batch, in_channels, length, dtype=_dtype_of(model),
+                       device=device if device is not None else _device_of(model))
+
+
+def flops_per_window(model: nn.Module, in_channels: int, length: int) -> int:
+    """FLOPs of one forward pass on a single window ``(1, in_channels, length)``, counted by
+    :class:`torch.utils.flop_counter.FlopCounterMode` (eval mode, no grad).
+
+    Convention of that counter: a multiply–accumulate counts as 2 FLOPs, and only ops with a
+    registered formula are counted — matrix products, convolutions and attention (Linear
+    ``in→out``: ``2·in·out`` per row; Conv1d: ``2·C_out·L_out·(C_in/groups)·k``). Biases,
+    normalisation, activations, pooling, element-wise ops and FFTs are not counted; they are
+    usually a small share for these networks.
+    """
+    x = _window(model, in_channels, length)
+    with _inference(model):
+        counter = FlopCounterMode(display=False)
+        with counter:
+            model(x)
+    return int(counter.get_total_flops())
+
+
+def cpu_latency(model: nn.Module, in_channels: int, length: int, batch: int = 1,
+                threads: int = 1, warmup: int = 10, repeats: int = 50) -> dict[str, Any]:
+    """Wall-clock CPU latency of ``model(x)`` for ``x`` of shape ``(batch, in_channels,
+    length)``, in eval mode under ``torch.no_grad()``.
+
+    ``torch.set_num_threads(threads)`` is applied for the measurement and the previous value
+    restored afterwards. ``warmup`` untimed calls precede ``repeats`` timed calls
+    (``time.perf_counter``). A model on another device is measured on a CPU copy.
+
+    Returns ``median_ms``, ``p90_ms``, ``mean_ms``, ``min_ms``, ``max_ms``,
+    ``per_window_ms`` (median / batch) and the settings ``batch``, ``threads``, ``warmup``,
+    ``repeats``, ``in_channels``, ``length``.
+    """
+    if threads < 1 or repeats < 1 or warmup < 0:
+        raise ValueError("need threads ≥ 1, repeats ≥ 1 and warmup ≥ 0")
+    cpu_model = _on_cpu(model)
+    x = _window(cpu_model, in_channels, length, batch, device=torch.device("cpu"))
+    previous = torch.get_num_threads()
+    times = []
+    try:
+        torch.set_num_threads(threads)
+        with _inference(cpu_model):
+            for _ in range(warmup):
+                cpu_model(x)
+            for _ in range(repeats):
+                start = time.perf_counter()
+                cpu_model(x)
+                times.append(time.perf_counter() - start)
+    finally:
+        torch.set_num_threads(previous)
+    ms = np.asarray(times) * 1e3
+    median = float(np.median(ms))
+    return {"median_ms": median, "p90_ms": float(np.percentile(ms, 90)),
+            "mean_ms": float(ms.mean()), "min_ms": float(ms.min()), "max_ms": float(ms.max()),
+            "per_window_ms": median / batch, "batch": int(batch), "threads": int(threads),
+            "warmup": int(warmup), "repeats": int(repeats), "in_channels": int(in_channels),
+            "length": int(length)}
+
+
+def peak_memory_mb(model: nn.Module, in_channels: int, length: int, batch: int = 1) -> float:
+    """Peak tensor memory allocated *during* one inference forward pass, in MiB.
+
+    Measured with the PyTorch profiler (``torch.profiler.profile(profile_memory=True)``, CPU):
+    every allocation and release made by an operator is replayed in time order and the
+    maximum of the running total is returned. This is the activation/workspace memory of
+    inference (eval mode, no grad) on top of what already exists — parameters, buffers and
+    the input window are *not* included (see :func:`parameter_memory_mb`); scratch memory an
+    operator allocates and frees internally is not visible to the profiler. It is therefore
+    much smaller than paper B's Table 5 "Memory" (≈700–900 MB), which evidently includes the
+    whole Python/PyTorch process; :func:`process_peak_rss_mb` gives that kind of number.
+    Deterministic for a given model, shape and PyTorch build, unlike RSS deltas.
+    """
+    from torch.profiler import ProfilerActivity, profile
+
+    cpu_model = _on_cpu(model)
+    x = _window(cpu_model, in_channels, length, batch, device=torch.device("cpu"))
+    with _inference(cpu_model):
+        cpu_model(x)                       # warm-up: lazy initialisations are not inference
+        with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
+            cpu_model(x)
+    deltas = sorted((e.time_range.start, e.self_cpu_memory_usage) for e in prof.events()
+                    if e.self_cpu_memory_usage)
+    running = peak = 0
+    for _, delta in deltas:
+        running += delta
+        peak = max(peak, running)
+    return peak / _MB
+
+
+def process_peak_rss_mb() -> float:
+    """Peak resident set size of this whole process so far (``getrusage``), in MiB —
+    comparable in kind to paper B's memory column, but it never decreases and includes
+    everything the process has done. Not available on Windows (raises ImportError)."""
+    import resource
+
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / _MB if sys.platform == "darwin" else rss * 1024 / _MB
+
+
+def realtime_ok(latency_ms: float, window_seconds: float, fraction: float = 0.05) -> bool:
+    """Paper B's rule (Section 4.4): a model is real-time capable when inferring one window
+    takes less than ``fraction`` (5 %) of the window's duration, e.g. < 200 ms for a 4 s
+    window. ``latency_ms`` in milliseconds, ``window_seconds`` in seconds."""
+    if window_seconds <= 0 or not 0 < fraction <= 1:
+        raise ValueError(f"need window_seconds > 0 and 0 < fraction ≤ 1, got "
+                         f"{window_seconds}, {fraction}")
+    if latency_ms < 0:
+        raise ValueError(f"latency must be non-negative, got {latency_ms}")
+    return bool(latency_ms < fraction * window_seconds * 1000.0)
+
+
+def efficiency_report(model: nn.Module, in_channels: int, length: int, sampling_rate: float,
+                      *, batch: int = 1, threads: int = 1, warmup: int = 10,
+                      repeats: int = 50, fraction: float = 0.05) -> dict[str, Any]:
+    """All efficiency figures of ``model`` for windows of ``length`` samples at
+    ``sampling_rate`` Hz, as one flat dict (one row of a results table).
+
+    Keys: ``model``, ``in_channels``, ``length``, ``sampling_rate``, ``window_seconds``,
+    ``params``, ``trainable_params``, ``param_memory_mb``, ``flops``, ``mflops``,
+    ``latency_median_ms``, ``latency_p90_ms``, ``latency_mean_ms`` (single window, batch 1),
+    ``batch``, ``batch_latency_median_ms``, ``batch_latency_p90_ms``, ``per_window_ms``
+    (throughput at ``batch``; equal to the single-window figures when ``batch == 1``),
+    ``peak_memory_mb`` (inference activations at ``batch``, see :func:`peak_memory_mb`),
+    ``threads``, ``warmup``, ``repeats``, ``budget_ms`` (= fraction × window duration),
+    ``realtime_fraction``, ``realtime_ok`` (median single-window latency < budget),
+    ``torch_version``, ``machine``.
+    """
+    if sampling_rate <= 0:
+        raise ValueError(f"sampling_rate must be positive, got {sampling_rate}")
+    window_seconds = length / float(sampling_rate)
+    single = cpu_latency(model, in_channels, length, batch=1, threads=threads,
+                         warmup=warmup, repeats=repeats)
+    batched = single if batch == 1 else cpu_latency(
+        model, in_channels, length, batch=batch, threads=threads, warmup=warmup,
+        repeats=repeats)
+    flops = flops_per_window(model, in_channels, length)
+    budget = fraction * window_seconds * 1000.0
+    return {
+        "model": type(model).__name__,
+        "in_channels": int(in_channels),
+        "length": int(length),
+        "sampling_rate": float(sampling_rate),
+        "window_seconds": window_seconds,
+        "params": count_parameters(model),
+        "trainable_params": count_parameters(model, trainable_only=True),
+        "param_memory_mb": parameter_memory_mb(model),
+        "flops": flops,
+        "mflops": flops / 1e6,
+        "latency_median_ms": single["median_ms"],
+        "latency_p90_ms": single["p90_ms"],
+        "latency_mean_ms": single["mean_ms"],
+        "batch": int(batch),
+        "batch_latency_median_ms": batched["median_ms"],
+        "batch_latency_p90_ms": batched["p90_ms"],
+        "per_window_ms": batched["per_window_ms"],
+        "peak_memory_mb": peak_memory_mb(model, in_channels, length, batch),
+        "threads": int(threads),
+        "warmup": int(warmup),
+        "repeats": int(repeats),
+        "budget_ms": budget,
+        "realtime_fraction": float(fraction),
+        "realtime_ok": realtime_ok(single["median_ms"], window_seconds, fraction),
+        "torch_version": torch.__version__,
+        "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
+    }

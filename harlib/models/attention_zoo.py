@@ -135,9 +135,6 @@ class ReverseAttentionNet(HARModel):
             pooled.append(side.mean(dim=-1))
         return torch.cat(pooled, dim=1)
 
-    def forward_head(self, z: torch.Tensor) -> torch.Tensor:
-        return self.head(z)
-
 
 # ---------------------------------------------------------------------------------------
 # Channel equalisation (Huang et al. 2023)
@@ -260,13 +257,6 @@ class HARCE(HARModel):
         self.embed_dim = cin
         self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(cin, n_classes))
 
-    def forward_features(self, x: torch.Tensor) -> torch.Tensor:
-        self.check_input(x)
-        return self.features(x)
-
-    def forward_head(self, z: torch.Tensor) -> torch.Tensor:
-        return self.head(z)
-
 
 # ---------------------------------------------------------------------------------------
 # ATFA (Feng et al. 2024)
@@ -362,8 +352,6 @@ class ATFA(HARModel):
         alpha = self.mod_v(torch.tanh(self.mod_w(h) + self.mod_u(context))).softmax(dim=1)
         return self.project((alpha * h).sum(dim=1))
 
-    def forward_head(self, z: torch.Tensor) -> torch.Tensor:
-        return self.head(z)
 
     def domain_logits(self, z: torch.Tensor, alpha: float = 1.0) -> torch.Tensor:
         """Domain-discriminator logits of embeddings ``z`` through gradient reversal (the
@@ -433,5 +421,3 @@ class TCCSNet(HARModel):
         zc = self.channel_attn(hc).mean(dim=1)
         return torch.cat([zt, zc], dim=1)
 
-    def forward_head(self, z: torch.Tensor) -> torch.Tensor:
-        return self.head(z)

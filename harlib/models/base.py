@@ -34,7 +34,12 @@ def model_names() -> list[str]:
 
 
 class HARModel(nn.Module):
-    """Base class: checks the input shape and wires ``forward = head ∘ features``."""
+    """Base class: checks the input shape and wires ``forward = head ∘ features``.
+
+    A subclass sets ``embed_dim`` and either defines modules ``features`` (windows →
+    embedding) and ``head`` (embedding → logits), or overrides ``forward_features`` and
+    ``forward_head``.
+    """
 
     embed_dim: int
 
@@ -56,10 +61,13 @@ class HARModel(nn.Module):
             raise ValueError(f"{type(self).__name__} expects a float tensor, got {x.dtype}")
 
     def forward_features(self, x: torch.Tensor) -> torch.Tensor:
-        raise NotImplementedError
+        """Default: ``self.features(x)`` after the input check; override for anything else."""
+        self.check_input(x)
+        return self.features(x)
 
     def forward_head(self, z: torch.Tensor) -> torch.Tensor:
-        raise NotImplementedError
+        """Default: ``self.head(z)``."""
+        return self.head(z)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         self.check_input(x)

@@ -31,9 +31,3 @@ class SmallCNN(HARModel):
         self.embed_dim = width
         self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(width, n_classes))
 
-    def forward_features(self, x: torch.Tensor) -> torch.Tensor:
-        self.check_input(x)
-        return self.features(x)
-
-    def forward_head(self, z: torch.Tensor) -> torch.Tensor:
-        return self.head(z)

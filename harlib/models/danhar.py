@@ -134,5 +134,3 @@ class DanHAR(HARModel):
                              f"{self.window_length} samples, got {x.shape[2]}")
         return z
 
-    def forward_head(self, z: torch.Tensor) -> torch.Tensor:
-        return self.head(z)

@@ -48,5 +48,3 @@ class DeepConvLSTM(HARModel):
         out, _ = self.lstm(self.dropout(h))
         return out[:, -1]
 
-    def forward_head(self, z: torch.Tensor) -> torch.Tensor:
-        return self.head(z)

@@ -200,5 +200,3 @@ class ELK(HARModel):
         self.check_input(x)
         return self.pool(self.stages(self.stem(x))).flatten(1)
 
-    def forward_head(self, z: torch.Tensor) -> torch.Tensor:
-        return self.head(z)

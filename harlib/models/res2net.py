@@ -223,9 +223,6 @@ class Res2NetHAR(HARModel):
         self.check_input(x)
         return self.pool(self.stages(self.stem(x))).flatten(1)
 
-    def forward_head(self, z: torch.Tensor) -> torch.Tensor:
-        return self.head(z)
-
 
 @register_model("se_res2net")
 class SERes2Net(Res2NetHAR):

@@ -156,5 +156,3 @@ class TinyHAR(HARModel):
         out, _ = self.lstm(h)
         return self.aggregation(out)
 
-    def forward_head(self, z: torch.Tensor) -> torch.Tensor:
-        return self.head(z)

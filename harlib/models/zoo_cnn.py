@@ -75,9 +75,6 @@ class ZengCNN(HARModel):
                  for s, chunk in enumerate(torch.tensor_split(h, self.sections, dim=-1))]
         return self.fc(torch.cat(parts, dim=-1).flatten(1))
 
-    def forward_head(self, z: torch.Tensor) -> torch.Tensor:
-        return self.head(z)
-
 
 # ---- ResNeXt after Mekruksavanich et al. 2022 -------------------------------------------
 
@@ -159,13 +156,6 @@ class ResNeXtHAR(HARModel):
         self.embed_dim = cin
         self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(cin, n_classes))
 
-    def forward_features(self, x: torch.Tensor) -> torch.Tensor:
-        self.check_input(x)
-        return self.features(x)
-
-    def forward_head(self, z: torch.Tensor) -> torch.Tensor:
-        return self.head(z)
-
 
 # ---- ResNet-50, 1-D ---------------------------------------------------------------------
 
@@ -231,9 +221,3 @@ class ResNet50_1d(HARModel):
         self.embed_dim = cin
         self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(cin, n_classes))
 
-    def forward_features(self, x: torch.Tensor) -> torch.Tensor:
-        self.check_input(x)
-        return self.features(x)
-
-    def forward_head(self, z: torch.Tensor) -> torch.Tensor:
-        return self.head(z)

@@ -42,9 +42,6 @@ class LSTMBaseline(HARModel):
         out, _ = self.lstm(x.transpose(1, 2))
         return out[:, -1]
 
-    def forward_head(self, z: torch.Tensor) -> torch.Tensor:
-        return self.head(z)
-
 
 @register_model("lstm_cnn")
 class LSTMCNN(HARModel):
@@ -87,9 +84,6 @@ class LSTMCNN(HARModel):
         self.check_input(x)
         out, _ = self.lstm(x.transpose(1, 2))                 # (B, T, units)
         return self.cnn(out.unsqueeze(1))
-
-    def forward_head(self, z: torch.Tensor) -> torch.Tensor:
-        return self.head(z)
 
 
 class _ConvGRUBranch(nn.Module):
@@ -149,5 +143,3 @@ class MultiInputCNNGRU(HARModel):
         self.check_input(x)
         return self.fuse(torch.cat([b(x) for b in self.branches], dim=1))
 
-    def forward_head(self, z: torch.Tensor) -> torch.Tensor:
-        return self.head(z)

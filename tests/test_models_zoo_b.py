@@ -19,79 +19,13 @@ torch.set_num_threads(1)
 NAMES = ["se_res2net", "gated_res2net", "mag_res2net", "elk", "rev_attention", "har_ce",
          "atfa", "tccsnet"]
 
-# (in_channels, window_length): UCI-HAR, HAPT-style 6-axis, DSADS, 6-axis at 100 samples,
-# PAMAP2-style 27 axes × 171 (paper B's PAMAP2 window), OPPORTUNITY 113 × 90.
-SHAPES = [(9, 128), (6, 128), (45, 75), (6, 100), (27, 171), (113, 90)]
 N_CLASSES = 6
 BATCH = 2
-
-# Parameter counts at in_channels=9, window_length=128, n_classes=6 with default options.
-# Any change here means the architecture changed.
-#
-# Paper B, Table 5 (parameters on WISDM / OPPORTUNITY) versus ours at B's WISDM setting
-# (3 axes, window 90, 6 classes) and an OPPORTUNITY-like one (113 channels, window 30,
-# 18 classes):
-#   se_res2net     B 1.60e6 / 1.61e6   ours 1.82e6 / 1.87e6
-#   gated_res2net  B 1.60e6 / 1.61e6   ours 1.79e6 / 1.84e6
-#   rev_attention  B 4.33e5 / 3.80e5   ours 4.42e5 / 4.63e5
-#   har_ce         B 4.17e5 / 3.49e6   ours 2.30e5 / 2.68e5 (B's grows with the channel
-#                                      count — a flattened time × sensor map; ours pools)
-#   elk            B 2.41e5 / 7.57e5   ours 2.50e5 / 2.85e5 (same remark as har_ce)
-# mag_res2net, atfa and tccsnet are not in Table 5. atfa's count grows with the number of
-# tri-axial modalities (grouped per-modality encoders): 2.9e4 at 3 channels, 5.2e4 at 9,
-# 4.6e5 at 113.
-PARAM_COUNTS = {
-    "se_res2net": 1_824_318,
-    "gated_res2net": 1_792_706,
-    "mag_res2net": 2_881_624,
-    "elk": 252_102,
-    "rev_attention": 443_240,
-    "har_ce": 231_678,
-    "atfa": 51_980,
-    "tccsnet": 179_638,
-}
 
 
 def _model(name, channels, length, **kw):
     torch.manual_seed(0)
     return create_model(name, channels, N_CLASSES, length, **kw)
-
-
-def test_registered():
-    assert set(NAMES) <= set(model_names())
-
-
-@pytest.mark.parametrize("channels,length", SHAPES)
-@pytest.mark.parametrize("name", NAMES)
-def test_forward_features_backward(name, channels, length):
-    model = _model(name, channels, length).train()
-    x = torch.randn(BATCH, channels, length)
-    z = model.forward_features(x)
-    assert z.shape == (BATCH, model.embed_dim)
-    logits = model.forward_head(z)
-    assert logits.shape == (BATCH, N_CLASSES)
-    assert torch.isfinite(logits).all()
-    loss = torch.nn.functional.cross_entropy(logits, torch.arange(BATCH) % N_CLASSES)
-    loss.backward()
-    missing = [n for n, p in model.named_parameters() if p.requires_grad and p.grad is None]
-    assert not missing, f"no gradient for {missing}"
-    assert all(torch.isfinite(p.grad).all() for p in model.parameters() if p.grad is not None)
-    model.eval()
-    with torch.no_grad():
-        out = model(x)
-    assert out.shape == (BATCH, N_CLASSES) and torch.isfinite(out).all()
-
-
-@pytest.mark.parametrize("channels", [1, 3])
-@pytest.mark.parametrize("name", NAMES)
-def test_shortest_window(name, channels):
-    model = _model(name, channels, 24).train()
-    x = torch.randn(BATCH, channels, 24)
-    model(x).sum().backward()
-    model.eval()
-    with torch.no_grad():
-        assert model(x).shape == (BATCH, N_CLASSES)
-        assert model(x[:1]).shape == (1, N_CLASSES)      # batch of one in eval mode
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -100,25 +34,6 @@ def test_other_lengths_at_inference(name):
     with torch.no_grad():
         for length in (100, 150):
             assert model(torch.randn(BATCH, 6, length)).shape == (BATCH, N_CLASSES)
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_rejects_bad_input(name):
-    model = _model(name, 9, 128)
-    with pytest.raises(ValueError):
-        model(torch.randn(9, 128))                       # 2-D: no batch axis
-    with pytest.raises(ValueError):
-        model(torch.randn(BATCH, 8, 128))                # wrong channel count
-    with pytest.raises(ValueError):
-        model.forward_features(torch.randn(BATCH, 128, 9))   # (batch, time, channels)
-    with pytest.raises(ValueError):
-        model(torch.zeros(BATCH, 9, 128, dtype=torch.long))
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_parameter_count(name):
-    model = _model(name, 9, 128)
-    assert sum(p.numel() for p in model.parameters()) == PARAM_COUNTS[name]
 
 
 def test_embedding_widths():

@@ -56,31 +56,38 @@ def signal_with_labels(ds: HARDataset, recording: int = 0, channels: list[int] |
     return fig
 
 
-def protocol_comparison(summary: pd.DataFrame, metric: str = "f1_macro", reference=None):
-    """Bars of ``metric`` (mean ± std) per model and protocol, one panel per dataset.
-    ``reference``: optional {(dataset, model): value} drawn as a published marker."""
+def protocol_comparison(summary: pd.DataFrame, metric: str = "f1_macro", by: str = "protocol",
+                        reference=None):
+    """Bars of ``metric`` (mean ± std) per model, one bar per value of column ``by``, one
+    panel per dataset. ``reference``: optional {(dataset, model): value}, drawn as a star."""
     datasets = list(dict.fromkeys(summary["dataset"]))
     fig, axes = plt.subplots(1, len(datasets), figsize=(5 * len(datasets), 3.8), squeeze=False)
-    protocols = list(dict.fromkeys(summary["protocol"]))
-    width = 0.8 / len(protocols)
+    groups = list(dict.fromkeys(summary[by]))
+    width = 0.8 / len(groups)
+    starred = False
     for ax, ds in zip(axes.flat, datasets):
         sub = summary[summary["dataset"] == ds]
         models = list(dict.fromkeys(sub["model"]))
         x = np.arange(len(models))
-        for i, prot in enumerate(protocols):
-            rows = sub[sub["protocol"] == prot].set_index("model").reindex(models)
-            ax.bar(x + (i - (len(protocols) - 1) / 2) * width, rows[f"{metric}_mean"], width,
-                   yerr=rows[f"{metric}_std"].fillna(0), capsize=3, label=prot)
-        if reference:
-            for j, m in enumerate(models):
-                if (ds, m) in reference:
-                    ax.plot(j, reference[(ds, m)], marker="*", ms=12, color="k",
-                            label="published (WHAR Arena)" if j == 0 else None)
+        for i, g in enumerate(groups):
+            rows = sub[sub[by] == g].set_index("model").reindex(models)
+            ax.bar(x + (i - (len(groups) - 1) / 2) * width, rows[f"{metric}_mean"], width,
+                   yerr=rows[f"{metric}_std"].fillna(0), capsize=3, label=str(g))
+        for j, m in enumerate(models):
+            if reference and (ds, m) in reference:
+                ax.plot(j + (len(groups) - 1) / 2 * width, reference[(ds, m)], marker="*", ms=12,
+                        color="k", ls="none",
+                        label=None if starred else "published, subject-independent (WHAR Arena v1)")
+                starred = True
         ax.set_xticks(x, models)
         ax.set_ylim(0, 1.05)
         ax.set_title(ds)
         ax.set_ylabel(metric.replace("_", " "))
-    handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=len(labels), bbox_to_anchor=(0.5, -0.08))
+    handles, labels = {}, {}
+    for ax in axes.flat:
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            handles.setdefault(lab, h)
+    fig.legend(list(handles.values()), list(handles), loc="lower center", ncol=len(handles),
+               bbox_to_anchor=(0.5, -0.08))
     fig.tight_layout()
     return fig

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import os
 import platform
 import sys
 import time
@@ -88,22 +89,64 @@ def _window(model: nn.Module, in_channels: int, length: int, batch: int = 1,
                        device=device if device is not None else _device_of(model))
 
 
-def flops_per_window(model: nn.Module, in_channels: int, length: int) -> int:
-    """FLOPs of one forward pass on a single window ``(1, in_channels, length)``, counted by
-    :class:`torch.utils.flop_counter.FlopCounterMode` (eval mode, no grad).
+_GATES = {nn.LSTM: 4, nn.GRU: 3, nn.RNN: 1}
 
-    Convention of that counter: a multiply–accumulate counts as 2 FLOPs, and only ops with a
-    registered formula are counted — matrix products, convolutions and attention (Linear
-    ``in→out``: ``2·in·out`` per row; Conv1d: ``2·C_out·L_out·(C_in/groups)·k``). Biases,
+
+def recurrent_flops(module: nn.RNNBase, steps: int, batch: int = 1) -> int:
+    """FLOPs of the gate matrix products of a recurrent layer over ``steps`` time steps:
+    per layer and direction, ``2 · gates · hidden · (input + hidden)`` per step.
+    (The flop counter has no formula for the fused CPU LSTM/GRU kernels, so these are added
+    analytically.)"""
+    gates = next(g for cls, g in _GATES.items() if isinstance(module, cls))
+    directions = 2 if module.bidirectional else 1
+    total = 0
+    for layer in range(module.num_layers):
+        n_in = module.input_size if layer == 0 else module.hidden_size * directions
+        total += 2 * gates * module.hidden_size * (n_in + module.hidden_size) * directions
+    return total * steps * batch
+
+
+def flops_per_window(model: nn.Module, in_channels: int, length: int) -> int:
+    """FLOPs of one forward pass on a single window ``(1, in_channels, length)``.
+
+    Counted by :class:`torch.utils.flop_counter.FlopCounterMode` (eval mode, no grad), plus
+    :func:`recurrent_flops` for LSTM/GRU/RNN layers whose products that counter does not see
+    (the fused CPU LSTM kernel; GRU is decomposed into counted products).
+    Convention: a multiply–accumulate counts as 2 FLOPs, and only matrix products,
+    convolutions, attention and recurrent gates are counted (Linear ``in→out``:
+    ``2·in·out`` per row; Conv1d: ``2·C_out·L_out·(C_in/groups)·k``). Biases,
     normalisation, activations, pooling, element-wise ops and FFTs are not counted; they are
     usually a small share for these networks.
     """
     x = _window(model, in_channels, length)
-    with _inference(model):
-        counter = FlopCounterMode(display=False)
-        with counter:
+    counter = FlopCounterMode(display=False)
+    extra, before = [], {}
+
+    def pre(module, _inputs):
+        before[module] = counter.get_total_flops()
+
+    def post(module, inputs, _output):
+        if counter.get_total_flops() > before.pop(module):
+            return                             # the counter saw this layer's products
+        seq = inputs[0]
+        if seq.dim() == 2:                     # unbatched (time, features)
+            steps, batch = seq.shape[0], 1
+        elif module.batch_first:
+            batch, steps = seq.shape[:2]
+        else:
+            steps, batch = seq.shape[:2]
+        extra.append(recurrent_flops(module, steps, batch))
+
+    recurrent = [m for m in model.modules() if isinstance(m, tuple(_GATES))]
+    hooks = [h for m in recurrent for h in (m.register_forward_pre_hook(pre),
+                                            m.register_forward_hook(post))]
+    try:
+        with _inference(model), counter:
             model(x)
-    return int(counter.get_total_flops())
+    finally:
+        for h in hooks:
+            h.remove()
+    return int(counter.get_total_flops()) + int(sum(extra))
 
 
 def cpu_latency(model: nn.Module, in_channels: int, length: int, batch: int = 1,
@@ -164,7 +207,8 @@ def peak_memory_mb(model: nn.Module, in_channels: int, length: int, batch: int =
     x = _window(cpu_model, in_channels, length, batch, device=torch.device("cpu"))
     with _inference(cpu_model):
         cpu_model(x)                       # warm-up: lazy initialisations are not inference
-        with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
+        with _quiet_native_stderr(), profile(activities=[ProfilerActivity.CPU],
+                                             profile_memory=True) as prof:
             cpu_model(x)
     deltas = sorted((e.time_range.start, e.self_cpu_memory_usage) for e in prof.events()
                     if e.self_cpu_memory_usage)
@@ -173,6 +217,26 @@ def peak_memory_mb(model: nn.Module, in_channels: int, length: int, batch: int =
         running += delta
         peak = max(peak, running)
     return peak / _MB
+
+
+@contextlib.contextmanager
+def _quiet_native_stderr() -> Iterator[None]:
+    """Silence what native code writes to file descriptor 2 (the profiler's start/stop
+    trace lines), restoring it afterwards."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):          # no real descriptor 2 (some embedded consoles)
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 def process_peak_rss_mb() -> float:

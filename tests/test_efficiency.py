@@ -194,3 +194,23 @@ def test_report_on_a_zoo_model():
     rep = efficiency_report(model, 6, 100, 50.0, warmup=0, repeats=1)
     assert rep["model"] == "ELK" and rep["params"] == count_parameters(model)
     assert rep["flops"] > 0
+
+
+def test_recurrent_layers_are_counted():
+    from harlib.efficiency import flops_per_window
+
+    class Rec(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lstm = torch.nn.LSTM(3, 8, num_layers=2, batch_first=True)
+            self.gru = torch.nn.GRU(8, 4)
+
+        def forward(self, x):                       # (1, 3, T) → time-major for the GRU
+            h, _ = self.lstm(x.transpose(1, 2))
+            out, _ = self.gru(h.transpose(0, 1))
+            return out
+
+    T = 10
+    lstm = 2 * 4 * 8 * (3 + 8) * T + 2 * 4 * 8 * (8 + 8) * T
+    gru = 2 * 3 * 4 * (8 + 4) * T
+    assert flops_per_window(Rec(), 3, T) == lstm + gru

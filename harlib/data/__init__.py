@@ -1,0 +1,15 @@
+"""Datasets: raw-format loaders behind one registry.
+
+>>> from harlib.data import load_dataset, dataset_names
+>>> ds = load_dataset("dsads")            # doctest: +SKIP
+"""
+from .archive import CorruptArchiveError, DatasetNotFoundError, Source, locate
+from .base import UNLABELLED, Channel, HARDataset, Recording
+from .registry import DATASETS, dataset_names, load_dataset, register_dataset
+
+# importing the loader modules registers their datasets
+from . import basicmotions, daliac, dsads, hapt, opportunity, pamap2, uci_har, wisdm  # noqa: E402,F401
+
+__all__ = ["CorruptArchiveError", "DatasetNotFoundError", "Source", "locate", "UNLABELLED",
+           "Channel", "HARDataset", "Recording", "DATASETS", "dataset_names", "load_dataset",
+           "register_dataset"]

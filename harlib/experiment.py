@@ -84,11 +84,4 @@ def protocol_gap(summary: pd.DataFrame, metric: str = "f1_macro",
     return out.reset_index()
 
 
-def seconds(f: Callable[[], object]) -> tuple[object, float]:
-    """Call ``f`` and return its result and wall time in seconds."""
-    t0 = time.perf_counter()
-    out = f()
-    return out, time.perf_counter() - t0
-
-
-__all__ = ["METRICS", "run_grid", "summarize", "mean_pm_std", "protocol_gap", "seconds"]
+__all__ = ["METRICS", "run_grid", "summarize", "mean_pm_std", "protocol_gap"]

@@ -115,3 +115,29 @@ def test_engine_learns_a_separable_problem(tmp_path):
     split = make_splits("subject_groups", ws, n_groups=3)[0]
     r = fit("cnn1d", ws, split, TrainConfig(max_epochs=5, batch_size=16), store=RunStore(tmp_path))
     assert r.metrics["accuracy"] > 0.9
+
+
+def test_run_grid_summary_and_gap(tmp_path):
+    from harlib.experiment import mean_pm_std, protocol_gap, run_grid, summarize
+
+    ws = sliding_windows(toy_dataset(n_subjects=6), 50, 25)
+    cfg = TrainConfig(max_epochs=1, batch_size=16)
+    store = RunStore(tmp_path)
+    runs = [run_grid(ws, "random_windows", ["cnn1d"], [0, 1], cfg, store=store, log=None),
+            run_grid(ws, "subject_groups", ["cnn1d", "random_forest"], [0], cfg, store=store,
+                     protocol_kwargs={"n_groups": 3}, max_folds=2, log=None)]
+    import pandas as pd
+    df = pd.concat(runs, ignore_index=True)
+    assert len(df) == 2 + 2 * 2 and set(df.model) == {"cnn1d", "random_forest"}
+    assert not df.cached.any()
+    s = summarize(df, ["dataset", "model", "protocol", "subject_independent"])
+    row = s[(s.model == "cnn1d") & (s.protocol == "random_windows")].iloc[0]
+    assert row.f1_macro_count == 2
+    assert row.f1_macro_mean == pytest.approx(df[(df.model == "cnn1d") & ~df.subject_independent].f1_macro.mean())
+    assert mean_pm_std(s, "f1_macro").str.contains(" ± ").all()
+    gap = protocol_gap(s[s.model == "cnn1d"])
+    assert gap["gap"].iloc[0] == pytest.approx(gap.iloc[0, 2] - gap.iloc[0, 3])
+    with pytest.raises(ValueError, match="both a random and a subject-independent"):
+        protocol_gap(s[s.protocol == "subject_groups"])
+    again = run_grid(ws, "random_windows", ["cnn1d"], [0, 1], cfg, store=store, log=None)
+    assert again.cached.all()

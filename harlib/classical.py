@@ -24,7 +24,7 @@ from sklearn.svm import SVC
 from .metrics import classification_report
 from .runs import RunStore, run_key
 from .splits import Split, overlap_with_training
-from .train import RunResult, TrainConfig, _subsample, run_spec
+from .train import RunResult, TrainConfig, stratified_subsample, run_spec
 from .windows import WindowSet
 
 FEATURES = ("sum", "median", "mean", "std", "var", "rms", "max", "abs_max", "min")
@@ -75,8 +75,8 @@ def fit_classical(model_name: str, ws: WindowSet, split: Split, config: TrainCon
     key = run_key(spec)
     if store.has(key) and not force:
         return RunResult(key, store.load_result(key), store.load_predictions(key), True, store)
-    train_idx = _subsample(split.train, ws.y, config.max_train_windows, seed)
-    test_idx = _subsample(split.test, ws.y, config.max_test_windows, seed + 2)
+    train_idx = stratified_subsample(split.train, ws.y, config.max_train_windows, seed)
+    test_idx = stratified_subsample(split.test, ws.y, config.max_test_windows, seed + 2)
     clf = make_classifier(model_name, seed, **model_kwargs)
     t0 = time.perf_counter()
     clf.fit(window_features(ws.X[train_idx]), ws.y[train_idx])
@@ -93,7 +93,7 @@ def fit_classical(model_name: str, ws: WindowSet, split: Split, config: TrainCon
                       split.subject_independent)),
         "best_epoch": 0, "epochs_run": 0, "train_seconds": train_seconds,
         "n_parameters": 0, "history": [],
-        "test_metrics": classification_report(ws.y[test_idx], proba.argmax(1), proba, ws.n_classes),
+        "test_metrics": classification_report(ws.y[test_idx], proba.argmax(1), proba),
     }
     predictions = {"test_index": test_idx, "y_true": ws.y[test_idx], "proba": proba}
     store.save(key, record, predictions, None)

@@ -44,11 +44,11 @@ def expected_calibration_error(y_true, proba, n_bins: int = 15) -> float:
     return float(ece)
 
 
-def classification_report(y_true, y_pred, proba=None, n_classes: int | None = None) -> dict:
+def classification_report(y_true, y_pred, proba=None) -> dict:
     """Accuracy, macro/weighted precision-recall-F1, balanced accuracy, G-mean and — with
-    probabilities — one-vs-rest macro AUC and ECE."""
+    probabilities ``(n, classes)`` — one-vs-rest macro AUC and ECE. Averages run over the
+    classes present in ``y_true``."""
     y_true, y_pred = _check(y_true, y_pred)
-    labels = np.arange(n_classes) if n_classes else np.unique(np.concatenate([y_true, y_pred]))
     present = np.unique(y_true)
     out = {"accuracy": skm.accuracy_score(y_true, y_pred),
            "balanced_accuracy": skm.balanced_accuracy_score(y_true, y_pred)}

@@ -83,7 +83,7 @@ def protocol_comparison(summary: pd.DataFrame, metric: str = "f1_macro", by: str
         ax.set_ylim(0, 1.05)
         ax.set_title(ds)
         ax.set_ylabel(metric.replace("_", " "))
-    handles, labels = {}, {}
+    handles = {}
     for ax in axes.flat:
         for h, lab in zip(*ax.get_legend_handles_labels()):
             handles.setdefault(lab, h)

@@ -94,7 +94,7 @@ def seed_everything(seed: int) -> None:
     torch.use_deterministic_algorithms(True, warn_only=True)
 
 
-def _subsample(idx: np.ndarray, y: np.ndarray, n: int | None, seed: int) -> np.ndarray:
+def stratified_subsample(idx: np.ndarray, y: np.ndarray, n: int | None, seed: int) -> np.ndarray:
     """At most ``n`` of ``idx``, drawn stratified by class (each class keeps ≥ 1 where it can)."""
     if n is None or len(idx) <= n:
         return idx
@@ -149,9 +149,9 @@ def fit(model_name: str, ws: WindowSet, split: Split, config: TrainConfig, seed:
     if config.num_threads:
         torch.set_num_threads(config.num_threads)
     seed_everything(seed)
-    train_idx = _subsample(split.train, ws.y, config.max_train_windows, seed)
-    val_idx = _subsample(split.val, ws.y, config.max_val_windows, seed + 1)
-    test_idx = _subsample(split.test, ws.y, config.max_test_windows, seed + 2)
+    train_idx = stratified_subsample(split.train, ws.y, config.max_train_windows, seed)
+    val_idx = stratified_subsample(split.val, ws.y, config.max_val_windows, seed + 1)
+    test_idx = stratified_subsample(split.test, ws.y, config.max_test_windows, seed + 2)
     if len(train_idx) == 0 or len(val_idx) == 0 or len(test_idx) == 0:
         raise ValueError(f"{split.protocol} fold {split.fold}: empty train, validation or test set")
 
@@ -217,9 +217,8 @@ def fit(model_name: str, ws: WindowSet, split: Split, config: TrainConfig, seed:
             ws, replace(split, train=train_idx, val=val_idx, test=test_idx)),
         "best_epoch": best["epoch"], "epochs_run": len(history), "train_seconds": train_seconds,
         "n_parameters": sum(p.numel() for p in model.parameters()),
-        "val_metrics": classification_report(ws.y[val_idx], val_proba.argmax(1), val_proba,
-                                             ws.n_classes),
-        "test_metrics": classification_report(ws.y[test_idx], proba.argmax(1), proba, ws.n_classes),
+        "val_metrics": classification_report(ws.y[val_idx], val_proba.argmax(1), val_proba),
+        "test_metrics": classification_report(ws.y[test_idx], proba.argmax(1), proba),
         "history": history, "norm_mean": norm.mean_.tolist(), "norm_std": norm.std_.tolist(),
         "torch": torch.__version__,
     }

@@ -9,7 +9,7 @@ import pytest
 
 from harlib.data import (CorruptArchiveError, DatasetNotFoundError, HARDataset, UNLABELLED,
                          load_dataset)
-from harlib.data import archive, basicmotions, dsads, hapt, uci_har
+from harlib.data import basicmotions, dsads, hapt, uci_har
 from harlib.data.archive import Source, extract_archive, locate
 from harlib.registry import Registry
 

@@ -9,7 +9,7 @@ import harlib.models.danhar  # noqa: F401  (each import registers its models)
 import harlib.models.tinyhar  # noqa: F401
 import harlib.models.zoo_cnn  # noqa: F401
 import harlib.models.zoo_rnn  # noqa: F401
-from harlib.models.base import create_model, model_names
+from harlib.models.base import create_model
 
 torch.set_num_threads(1)
 

@@ -10,7 +10,7 @@ import harlib.models.attention_zoo  # noqa: F401  (each import registers its mod
 import harlib.models.elk  # noqa: F401
 import harlib.models.res2net  # noqa: F401
 from harlib.models.attention_zoo import ChannelEqualization1d
-from harlib.models.base import create_model, model_names
+from harlib.models.base import create_model
 from harlib.models.elk import RepLargeKernelConv1d
 from harlib.models.res2net import HierarchicalConv1d
 

@@ -1,7 +1,6 @@
 """A small 1-D CNN: the simplest honest baseline for notebook 01."""
 from __future__ import annotations
 
-import torch
 from torch import nn
 
 from .base import HARModel, register_model

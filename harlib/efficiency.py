@@ -30,7 +30,8 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 __all__ = ["count_parameters", "parameter_memory_mb", "flops_per_window", "cpu_latency",
-           "peak_memory_mb", "process_peak_rss_mb", "realtime_ok", "efficiency_report"]
+           "peak_memory_mb", "process_peak_rss_mb", "fresh_process_memory_mb", "realtime_ok",
+           "efficiency_report"]
 
 _MB = float(2 ** 20)
 
@@ -240,13 +241,71 @@ def _quiet_native_stderr() -> Iterator[None]:
 
 
 def process_peak_rss_mb() -> float:
-    """Peak resident set size of this whole process so far (``getrusage``), in MiB —
-    comparable in kind to paper B's memory column, but it never decreases and includes
-    everything the process has done. Not available on Windows (raises ImportError)."""
+    """Peak resident set size of this whole process so far, in MiB — comparable in kind to
+    paper B's memory column, but it never decreases and includes everything the process has
+    done. On Linux it is ``VmHWM`` of ``/proc/self/status`` (the peak of this program's own
+    memory image); elsewhere ``getrusage``, whose figure in a freshly started child can still
+    carry the parent's peak. Not available on Windows (raises ImportError)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024 / _MB
+    except OSError:
+        pass
     import resource
 
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return rss / _MB if sys.platform == "darwin" else rss * 1024 / _MB
+
+
+_FRESH_PROCESS_SCRIPT = """
+import json, sys, torch
+from harlib.efficiency import process_peak_rss_mb
+from harlib.models import create_model
+a = json.loads(sys.argv[1])
+torch.set_num_threads(a["threads"])
+torch.manual_seed(0)
+model = create_model(a["model"], a["in_channels"], a["n_classes"], a["length"], **a["kwargs"])
+model.eval()
+x = torch.randn(a["batch"], a["in_channels"], a["length"])
+with torch.no_grad():
+    for _ in range(a["repeats"]):
+        model(x)
+print(json.dumps({"peak_rss_mb": process_peak_rss_mb()}))
+"""
+
+
+def fresh_process_memory_mb(model_name: str, in_channels: int, n_classes: int, length: int,
+                            *, batch: int = 1, repeats: int = 100, threads: int = 1,
+                            timeout: float = 600.0, **model_kwargs) -> float:
+    """Peak resident memory (MiB) of a *fresh* Python process that imports PyTorch, builds
+    the registered model ``model_name`` and runs ``repeats`` inference passes on a batch of
+    ``batch`` windows — the kind of number paper B's Table 5 reports as "Memory" (its 100
+    consecutive inferences, whole process). Unlike :func:`process_peak_rss_mb` in a
+    notebook, it does not carry what the calling process did before.
+
+    Raises ``RuntimeError`` with the child's error output if the child fails (an unknown
+    model name, a bad shape).
+    """
+    import json
+    import subprocess
+
+    args = {"model": model_name, "in_channels": int(in_channels), "n_classes": int(n_classes),
+            "length": int(length), "batch": int(batch), "repeats": int(repeats),
+            "threads": int(threads), "kwargs": model_kwargs}
+    if min(args["in_channels"], args["n_classes"], args["length"], args["batch"],
+           args["repeats"], args["threads"]) < 1:
+        raise ValueError(f"in_channels, n_classes, length, batch, repeats and threads must "
+                         f"be ≥ 1, got {args}")
+    env = {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
+    proc = subprocess.run([sys.executable, "-c", _FRESH_PROCESS_SCRIPT, json.dumps(args)],
+                          capture_output=True, text=True, timeout=timeout, env=env)
+    if proc.returncode != 0:
+        tail = proc.stderr.strip().splitlines()[-1:] or ["(no error output)"]
+        raise RuntimeError(f"memory measurement of {model_name!r} at "
+                           f"({in_channels}, {length}) failed in the child process: {tail[0]}")
+    return float(json.loads(proc.stdout.strip().splitlines()[-1])["peak_rss_mb"])
 
 
 def realtime_ok(latency_ms: float, window_seconds: float, fraction: float = 0.05) -> bool:

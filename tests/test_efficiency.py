@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
 
 from harlib.efficiency import (count_parameters, cpu_latency, efficiency_report,
-                               flops_per_window, parameter_memory_mb, peak_memory_mb,
-                               process_peak_rss_mb, realtime_ok)
+                               flops_per_window, fresh_process_memory_mb,
+                               parameter_memory_mb, peak_memory_mb, process_peak_rss_mb,
+                               realtime_ok)
 
 torch.set_num_threads(1)
 
@@ -121,6 +123,26 @@ def test_peak_memory_counts_live_activations():
 
 def test_process_rss_is_positive():
     assert process_peak_rss_mb() > 0
+
+
+def test_fresh_process_memory_grows_with_the_batch():
+    # cnn1d's first feature map alone is 64 × 128 × 4 B = 32 KiB per window; 4,000 windows
+    # put well over 100 MiB of activations on top of the interpreter and PyTorch.
+    ballast = np.ones(64 * 2 ** 20 // 8 * 8)   # 512 MiB in this (parent) process
+    small = fresh_process_memory_mb("cnn1d", 9, 6, 128, batch=1, repeats=2)
+    # The child's figure is its own, not the parent's peak carried across fork/exec.
+    assert small < process_peak_rss_mb() - 400
+    del ballast
+    large = fresh_process_memory_mb("cnn1d", 9, 6, 128, batch=4000, repeats=2)
+    assert small > 20
+    assert large > small + 50
+
+
+def test_fresh_process_memory_reports_the_childs_error():
+    with pytest.raises(RuntimeError, match="no_such_model"):
+        fresh_process_memory_mb("no_such_model", 9, 6, 128, repeats=1)
+    with pytest.raises(ValueError, match="≥ 1"):
+        fresh_process_memory_mb("cnn1d", 9, 6, 0)
 
 
 # --- real-time rule -------------------------------------------------------------------------

@@ -94,3 +94,17 @@ def test_window_features_and_random_forest(tmp_path):
     assert r.predictions["proba"].shape == (len(split.test), 2)
     with pytest.raises(KeyError, match="unknown classical model"):
         fit_classical("xgboost", ws, split, TrainConfig(), store=RunStore(tmp_path))
+
+
+def test_report_averages_over_classes_present_without_warning():
+    # The model predicts class 2, which this test group lacks (as a HAPT group may lack a
+    # rare transition): macro averages run over classes 0 and 1 only, silently.
+    import warnings
+
+    y_true = np.array([0, 0, 1, 1])
+    y_pred = np.array([0, 2, 1, 1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rep = M.classification_report(y_true, y_pred)
+    assert rep["balanced_accuracy"] == pytest.approx((0.5 + 1.0) / 2)
+    assert rep["f1_macro"] == pytest.approx((2 / 3 + 1.0) / 2)

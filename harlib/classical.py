@@ -7,8 +7,8 @@ deviation, variance, root mean square, maximum, absolute maximum, minimum (the c
 gini, max depth 8, at least 10 samples per leaf), kNN (k = 5, distance weights) and an RBF
 SVM (C = 1, gamma "scale").
 
-Runs are stored in the same :class:`~harlib.runs.RunStore` as the deep models, keyed the
-same way, so notebooks treat ``"random_forest"`` like any other model name.
+Runs go through the ``classical`` trainer and the same run store as the deep models, keyed
+the same way, so notebooks treat ``"random_forest"`` like any other model name.
 """
 from __future__ import annotations
 
@@ -21,10 +21,11 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
+from .engine import stratified_subsample
 from .metrics import classification_report
-from .runs import RunStore, run_key
+from .runs import RunOutput, RunResult, RunStore
 from .splits import Split, overlap_with_training
-from .train import RunResult, TrainConfig, stratified_subsample, run_spec
+from .trainers import TRAINERS, RunRequest, Trainer, run_spec
 from .windows import WindowSet
 
 FEATURES = ("sum", "median", "mean", "std", "var", "rms", "max", "abs_max", "min")
@@ -44,10 +45,12 @@ def feature_names(channel_names) -> list[str]:
     return [f"{c}__{f}" for c in channel_names for f in FEATURES]
 
 
-def make_classifier(name: str, seed: int = 0, **kwargs):
+def make_classifier(name: str, seed: int = 0, n_jobs: int | None = None, **kwargs):
+    """A WHAR Arena v1 classical model; ``n_jobs`` threads for the random forest (None: all
+    cores; the result does not depend on it)."""
     if name == "random_forest":
         params = dict(n_estimators=100, criterion="gini", max_depth=8, min_samples_leaf=10,
-                      n_jobs=-1, random_state=seed)
+                      n_jobs=n_jobs or -1, random_state=seed)
         return RandomForestClassifier(**{**params, **kwargs})
     if name == "knn":
         return make_pipeline(StandardScaler(), KNeighborsClassifier(
@@ -62,39 +65,61 @@ def make_classifier(name: str, seed: int = 0, **kwargs):
 CLASSICAL_MODELS = ("random_forest", "knn", "svm")
 
 
-def fit_classical(model_name: str, ws: WindowSet, split: Split, config: TrainConfig,
-                  seed: int = 0, model_kwargs: dict | None = None,
-                  store: RunStore | None = None, force: bool = False) -> RunResult:
-    """Fit a classical model on the features of ``split.train`` and score ``split.test``.
-    (Validation windows are not needed: these models have no early stopping.)"""
-    model_kwargs = dict(model_kwargs or {})
-    store = store or RunStore()
-    identity = {"features": "tsfresh-minimal", "max_train_windows": config.max_train_windows,
-                "max_test_windows": config.max_test_windows}
-    spec = run_spec(ws, split, model_name, model_kwargs, identity, seed)
-    key = run_key(spec)
-    if store.has(key) and not force:
-        return RunResult(key, store.load_result(key), store.load_predictions(key), True, store)
-    train_idx = stratified_subsample(split.train, ws.y, config.max_train_windows, seed)
-    test_idx = stratified_subsample(split.test, ws.y, config.max_test_windows, seed + 2)
-    clf = make_classifier(model_name, seed, **model_kwargs)
-    t0 = time.perf_counter()
-    clf.fit(window_features(ws.X[train_idx]), ws.y[train_idx])
-    train_seconds = time.perf_counter() - t0
-    proba_known = clf.predict_proba(window_features(ws.X[test_idx]))
-    proba = np.zeros((len(test_idx), ws.n_classes), dtype=np.float32)
-    proba[:, clf.classes_] = proba_known
-    record = {
-        **spec, "key": key, "profile": config.profile, "class_names": list(ws.class_names),
-        "in_channels": ws.n_channels, "n_classes": ws.n_classes, "window_length": ws.length,
-        "n_windows": {"train": len(train_idx), "val": 0, "test": len(test_idx)},
-        "test_overlap_with_train": overlap_with_training(
-            ws, Split(train_idx, split.val[:0], test_idx, split.protocol, split.fold,
-                      split.subject_independent)),
-        "best_epoch": 0, "epochs_run": 0, "train_seconds": train_seconds,
-        "n_parameters": 0, "history": [],
-        "test_metrics": classification_report(ws.y[test_idx], proba.argmax(1), proba),
-    }
-    predictions = {"test_index": test_idx, "y_true": ws.y[test_idx], "proba": proba}
-    store.save(key, record, predictions, None)
-    return RunResult(key, record, predictions, False, store)
+@TRAINERS.register("classical")
+class ClassicalTrainer(Trainer):
+    """Fit a classical model on the features of the training windows and score the test
+    windows. (Validation windows are not needed: these models have no early stopping.)"""
+
+    name = "classical"
+
+    def accepts(self, model_name: str) -> bool:
+        return model_name in CLASSICAL_MODELS
+
+    def resolve(self, config):
+        return config
+
+    def spec(self, req: RunRequest) -> dict:
+        c = req.config
+        identity = {"features": "tsfresh-minimal", "max_train_windows": c.max_train_windows,
+                    "max_test_windows": c.max_test_windows}
+        return run_spec(req.ws, req.split, req.model, req.model_kwargs, identity, req.seed)
+
+    def train(self, req: RunRequest) -> RunOutput:
+        ws, split, c, seed = req.ws, req.split, req.config, req.seed
+        train_idx = stratified_subsample(split.train, ws.y, c.max_train_windows, seed)
+        test_idx = stratified_subsample(split.test, ws.y, c.max_test_windows, seed + 2)
+        if len(train_idx) == 0 or len(test_idx) == 0:
+            raise ValueError(f"{ws.dataset} {split.protocol} fold {split.fold}: empty train or test set")
+        X_train = window_features(ws.X[train_idx])
+        if not np.isfinite(X_train).all():
+            raise ValueError(f"{ws.dataset}: the training windows hold NaN or infinite values")
+        clf = make_classifier(req.model, seed, n_jobs=c.num_threads, **req.model_kwargs)
+        t0 = time.perf_counter()
+        clf.fit(X_train, ws.y[train_idx])
+        train_seconds = time.perf_counter() - t0
+        proba_known = clf.predict_proba(window_features(ws.X[test_idx]))
+        proba = np.zeros((len(test_idx), ws.n_classes), dtype=np.float32)
+        proba[:, clf.classes_] = proba_known
+        record = {
+            "profile": c.profile, "class_names": list(ws.class_names),
+            "in_channels": ws.n_channels, "n_classes": ws.n_classes, "window_length": ws.length,
+            "n_windows": {"train": len(train_idx), "val": 0, "test": len(test_idx)},
+            "test_overlap_with_train": overlap_with_training(
+                ws, Split(train_idx, split.val[:0], test_idx, split.protocol, split.fold,
+                          split.subject_independent)),
+            "best_epoch": 0, "epochs_run": 0, "train_seconds": train_seconds,
+            "n_parameters": 0, "history": [],
+            "test_metrics": classification_report(ws.y[test_idx], proba.argmax(1), proba),
+            "trainer": "classical",
+        }
+        predictions = {"test_index": test_idx, "y_true": ws.y[test_idx], "proba": proba}
+        return RunOutput(record, predictions, None)
+
+
+def fit_classical(model_name: str, ws: WindowSet, split: Split, config, seed: int = 0,
+                  model_kwargs: dict | None = None, store: RunStore | None = None,
+                  force: bool = False) -> RunResult:
+    """Kept for existing callers: the same as :func:`harlib.train.fit` for a classical model."""
+    from .train import fit
+    return fit(model_name, ws, split, config, seed=seed, model_kwargs=model_kwargs, store=store,
+               force=force)

@@ -6,10 +6,10 @@ from typing import Callable, Iterable
 
 import pandas as pd
 
-from .classical import CLASSICAL_MODELS, fit_classical
 from .runs import RunStore
 from .splits import make_splits
 from .train import TrainConfig, fit
+from .trainers import trainer_for
 from .windows import WindowSet
 
 METRICS = ("accuracy", "f1_macro", "f1_weighted", "balanced_accuracy", "g_mean")
@@ -22,18 +22,23 @@ def run_grid(ws: WindowSet, protocol: str, models: dict[str, dict] | Iterable[st
     """Train every model × fold × seed (loading stored runs) and return one row per run.
 
     models: names (deep models from the registry, or ``random_forest``/``knn``/``svm``), or a
-        mapping name → model keyword arguments.
+        mapping name → model keyword arguments. Every name is checked against its trainer
+        before the first run starts.
     max_folds: run only the first folds of the protocol (profiles limit this).
     """
     models = dict(models) if isinstance(models, dict) else {m: {} for m in models}
+    for name in models:
+        trainer_for(name, config).resolve(config)
+    seeds = list(seeds)
+    if not seeds:
+        raise ValueError("run_grid needs at least one seed")
     splits = make_splits(protocol, ws, **(protocol_kwargs or {}))[:max_folds]
     rows = []
     for split in splits:
         for name, kwargs in models.items():
             for seed in seeds:
                 t0 = time.perf_counter()
-                trainer = fit_classical if name in CLASSICAL_MODELS else fit
-                res = trainer(name, ws, split, config, seed=seed, model_kwargs=kwargs, store=store)
+                res = fit(name, ws, split, config, seed=seed, model_kwargs=kwargs, store=store)
                 rec = res.record
                 row = {"dataset": ws.dataset, "protocol": protocol,
                        "subject_independent": split.subject_independent, "fold": split.fold,

@@ -90,15 +90,24 @@ def per_class_report(y_true, y_pred, class_names) -> "pd.DataFrame":  # noqa: F8
 
 
 # ---- clustering (paper A: unsupervised HAR) ---------------------------------
-def clustering_accuracy(y_true, clusters) -> float:
-    """Accuracy after the best one-to-one matching of clusters to classes (Hungarian)."""
+def match_clusters(y_true, clusters) -> dict[int, int]:
+    """The best one-to-one matching of cluster ids to class labels (Hungarian, on the
+    contingency table); clusters left unmatched (more clusters than classes) are absent."""
     y_true, clusters = _check(y_true, clusters)
     classes, t = np.unique(y_true, return_inverse=True)
     cl, c = np.unique(clusters, return_inverse=True)
     table = np.zeros((len(cl), len(classes)), dtype=np.int64)
     np.add.at(table, (c, t), 1)
     rows, cols = linear_sum_assignment(-table)
-    return float(table[rows, cols].sum() / len(y_true))
+    return {int(cl[r]): int(classes[k]) for r, k in zip(rows, cols)}
+
+
+def clustering_accuracy(y_true, clusters) -> float:
+    """Accuracy after the best one-to-one matching of clusters to classes (Hungarian)."""
+    y_true, clusters = _check(y_true, clusters)
+    mapping = match_clusters(y_true, clusters)
+    pred = np.array([mapping.get(int(c), -1) for c in clusters])
+    return float((pred == y_true).mean())
 
 
 def clustering_report(y_true, clusters) -> dict:

@@ -7,6 +7,10 @@
 ``paper``     The papers' own settings (WHAR Arena v1 training: up to 100 epochs,
               patience 10, all folds), meant for a GPU.
 
+A profile holds every budget the notebooks use (windows, epochs, seeds, folds, timing
+repeats, augmentation and pre-training epochs), so a notebook never branches on a
+profile's name: it reads the fields.
+
 Chosen by the notebook parameter ``profile`` or, when that is ``None``, by the environment
 variable ``HARLIB_PROFILE`` (default ``standard``).
 """
@@ -27,6 +31,19 @@ class Profile:
     max_test_windows: int | None    # ... of the test windows
     max_folds: int | None           # subject-group folds actually run (None = all)
     description: str
+    num_threads: int | None = None  # torch threads per process (None: torch's default)
+    # notebook 01: the cheap CNN's training windows (None = all of them)
+    cheap_model_train_windows: int | None = None
+    # notebook 02: the zoo grid's training windows per run and its seeds
+    grid_train_windows: int | None = None
+    grid_seeds: tuple[int, ...] = (0,)
+    # notebook 02: the anchors retrained with a larger budget on the first folds (None: skip)
+    budget_check: dict | None = None
+    # efficiency tables: timed repeats per measurement
+    efficiency_repeats: int = 50
+    # augmentation and pre-training stages (papers A and B): epochs of each
+    augment_epochs: int = 1
+    pretrain_epochs: int = 1
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -35,15 +52,28 @@ class Profile:
 PROFILES = {
     "smoke": Profile("smoke", max_epochs=2, patience=2, seeds=(0,), max_train_windows=400,
                      max_val_windows=200, max_test_windows=300, max_folds=1,
-                     description="CI: every notebook end to end in minutes; numbers meaningless"),
+                     description="CI: every notebook end to end in minutes; numbers meaningless",
+                     num_threads=1, cheap_model_train_windows=400, grid_train_windows=400,
+                     grid_seeds=(0,), efficiency_repeats=5,
+                     budget_check={"max_train_windows": 400, "max_epochs": 3, "patience": 2,
+                                   "folds": 1},
+                     augment_epochs=1, pretrain_epochs=1),
     "standard": Profile("standard", max_epochs=10, patience=3, seeds=(0, 1, 2),
                         max_train_windows=2000, max_val_windows=500, max_test_windows=None,
                         max_folds=3,
-                        description="one 2-core CPU machine: hours for the whole pipeline"),
+                        description="one 2-core CPU machine: hours for the whole pipeline",
+                        cheap_model_train_windows=None, grid_train_windows=1000, grid_seeds=(0,),
+                        efficiency_repeats=50,
+                        budget_check={"max_train_windows": 4000, "max_epochs": 30, "patience": 10,
+                                      "folds": 1},
+                        augment_epochs=20, pretrain_epochs=5),
     "paper": Profile("paper", max_epochs=100, patience=10, seeds=(0, 1, 2),
                      max_train_windows=None, max_val_windows=None, max_test_windows=None,
                      max_folds=None,
-                     description="the papers' settings, for a GPU"),
+                     description="the papers' settings, for a GPU",
+                     cheap_model_train_windows=None, grid_train_windows=None, grid_seeds=(0, 1, 2),
+                     efficiency_repeats=50, budget_check=None,   # it already trains on everything
+                     augment_epochs=200, pretrain_epochs=20),
 }
 
 

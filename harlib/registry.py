@@ -32,6 +32,13 @@ class Registry(Generic[T]):
 
         return decorator
 
+    def unregister(self, name: str) -> T:
+        """Remove ``name`` (e.g. a model a test or a notebook registered for a while)."""
+        key = str(name).lower()
+        if key not in self._items:
+            raise KeyError(f"{self.kind} {name!r} is not registered")
+        return self._items.pop(key)
+
     def get(self, name: str) -> T:
         key = str(name).lower()
         if key not in self._items:

@@ -63,6 +63,15 @@ class WindowSet:
     def class_counts(self) -> np.ndarray:
         return np.bincount(self.y, minlength=self.n_classes)
 
+    def channel_groups(self) -> dict[str, dict[str, list[int]]]:
+        """Channel indices grouped by sensor placement and by modality, in channel order:
+        ``{"placement": {"hand": [0, 1, …]}, "modality": {"acc": […]}}``."""
+        groups: dict[str, dict[str, list[int]]] = {"placement": {}, "modality": {}}
+        for i, ch in enumerate(self.channels):
+            groups["placement"].setdefault(ch.placement or "unknown", []).append(i)
+            groups["modality"].setdefault(ch.modality or "unknown", []).append(i)
+        return groups
+
 
 def to_samples(value: float | int, sampling_rate: float) -> int:
     """A length given in samples (int) or seconds (float) → samples."""

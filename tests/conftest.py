@@ -70,3 +70,28 @@ def write_dsads(root: Path, n_activities=19, n_subjects=8, n_segments=60, seed=0
                 np.savetxt(folder / f"s{k:02d}.txt", rng.normal(a, 1, size=(125, 45)),
                            fmt="%.6f", delimiter=",")
     return base
+
+
+needs_mirror = pytest.mark.skipif(not (MIRROR / "SHA256SUMS").is_file(),
+                                  reason="offline data mirror not present")
+
+
+@pytest.fixture(scope="session")
+def basicmotions_windows(tmp_path_factory):
+    """BasicMotions (real smartwatch recordings, 80 cases of 100 samples, 6 channels) as
+    50-sample windows with 25-sample stride, and a subject-independent split (each case is
+    its own subject in BasicMotions): small real data for the engine's tests."""
+    if not (MIRROR / "SHA256SUMS").is_file():
+        pytest.skip("offline data mirror not present")
+    from harlib.data import load_dataset
+    from harlib.splits import make_splits
+    from harlib.windows import sliding_windows
+    mp = pytest.MonkeyPatch()
+    mp.setenv("HARLIB_DATA", str(MIRROR))
+    mp.setenv("HARLIB_CACHE", str(tmp_path_factory.mktemp("bm-cache")))
+    try:
+        ws = sliding_windows(load_dataset("basicmotions"), 50, 25, policy="pure")
+    finally:
+        mp.undo()
+    split = make_splits("subject_groups", ws, n_groups=4)[0]
+    return ws, split

@@ -92,7 +92,7 @@ def test_window_features_and_random_forest(tmp_path):
     again = fit_classical("random_forest", ws, split, TrainConfig(), store=RunStore(tmp_path))
     assert again.cached and again.metrics == r.metrics
     assert r.predictions["proba"].shape == (len(split.test), 2)
-    with pytest.raises(KeyError, match="unknown classical model"):
+    with pytest.raises(KeyError, match="unknown model 'xgboost'.*random_forest, knn, svm"):
         fit_classical("xgboost", ws, split, TrainConfig(), store=RunStore(tmp_path))
 
 

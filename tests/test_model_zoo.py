@@ -1,7 +1,7 @@
 """The model contract, checked for every registered model: (batch, channels, time) in,
 ``forward_features`` → (batch, embed_dim), ``forward_head`` → logits, gradients everywhere,
 clear errors on bad input, and frozen parameter counts (a change means the architecture
-changed). Model-specific behaviour is tested in test_models_zoo_a.py and _b.py."""
+changed). Model-specific behaviour is tested in test_models_<family>.py."""
 from __future__ import annotations
 
 import pytest
@@ -69,6 +69,7 @@ PARAM_COUNTS = {
     "har_ce": 231_678,
     "atfa": 51_980,
     "tccsnet": 179_638,
+    "lstm_autoencoder": 53_455,
 }
 
 
@@ -91,7 +92,11 @@ def test_forward_features_backward(name, channels, length):
     logits = model.forward_head(z)
     assert logits.shape == (BATCH, N_CLASSES)
     assert torch.isfinite(logits).all()
-    loss = torch.nn.functional.cross_entropy(logits, torch.arange(BATCH) % N_CLASSES)
+    outputs = model.forward_outputs(x)
+    loss = torch.nn.functional.cross_entropy(outputs["logits"], torch.arange(BATCH) % N_CLASSES)
+    if "reconstruction" in outputs:                     # autoencoders: the decoder trains too
+        assert outputs["reconstruction"].shape == x.shape
+        loss = loss + torch.nn.functional.mse_loss(outputs["reconstruction"], x)
     loss.backward()
     missing = [n for n, p in model.named_parameters() if p.requires_grad and p.grad is None]
     assert not missing, f"no gradient for {missing}"
@@ -100,6 +105,18 @@ def test_forward_features_backward(name, channels, length):
     with torch.no_grad():
         out = model(x)
     assert out.shape == (BATCH, N_CLASSES) and torch.isfinite(out).all()
+
+
+@pytest.mark.parametrize("name", sorted(PARAM_COUNTS))
+def test_outputs_mapping_matches_features_and_head(name):
+    model = _model(name, 9, 128).eval()
+    x = torch.randn(BATCH, 9, 128)
+    with torch.no_grad():
+        out = model.forward_outputs(x)
+        z = model.forward_features(x)
+        torch.testing.assert_close(out["embedding"], z)
+        torch.testing.assert_close(out["logits"], model.forward_head(z))
+        torch.testing.assert_close(model.forward_head(z, pre_logits=True).shape[0], BATCH)
 
 
 @pytest.mark.parametrize("channels", [1, 3])

@@ -1,7 +1,10 @@
 """Models, registered by name: ``create_model("deepconvlstm", in_channels, n_classes, length)``."""
-from .base import MODELS, HARModel, create_model, model_names, register_model
+from .base import (MODELS, HARModel, create_model, create_model_for, model_names,
+                   needs_channel_groups, register_model)
 
-from . import (attention_zoo, cnn, danhar, deepconvlstm, elk, res2net, tinyhar,  # noqa: E402,F401
-               zoo_cnn, zoo_rnn)  # importing registers the models
+from . import (atfa, cnn, cnn_gru, cnn_zeng, danhar, deepconvlstm, elk, har_ce,  # noqa: E402,F401
+               lstm, lstm_autoencoder, lstm_cnn, res2net, resnet, resnext, rev_attention, tccsnet,
+               tinyhar)  # importing registers the models
 
-__all__ = ["MODELS", "HARModel", "create_model", "model_names", "register_model"]
+__all__ = ["MODELS", "HARModel", "create_model", "create_model_for", "model_names",
+           "needs_channel_groups", "register_model"]

@@ -23,7 +23,7 @@ SE-Res2Net and Gated-Res2Net on WISDM (3 channels, window 90, 6 classes) and ≈
 OPPORTUNITY, i.e. parameter counts almost independent of the number of sensor channels,
 which a 1-D network ending in global average pooling reproduces. The default widths
 below were chosen to come close (≈1.8 M at 3 × 90; exact counts are frozen in
-``tests/test_models_zoo_b.py``).
+``tests/test_model_zoo.py``).
 """
 from __future__ import annotations
 

@@ -1,0 +1,61 @@
+"""TrainConfig and run_grid refuse impossible settings with messages that say what is wrong."""
+from __future__ import annotations
+
+import pytest
+
+from harlib.experiment import run_grid
+from harlib.runs import RunStore
+from harlib.train import TrainConfig
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"batch_size": 1}, "batch_size must be an integer >= 2"),
+    ({"max_epochs": 0}, "max_epochs must be an integer >= 1"),
+    ({"patience": 0}, "patience must be an integer >= 1"),
+    ({"lr": 0.0}, "lr must be > 0"),
+    ({"weight_decay": -1.0}, "weight_decay must be >= 0"),
+    ({"max_train_windows": 1}, "max_train_windows must be None or an integer >= 2"),
+    ({"precision": "fp16"}, "precision must be one of"),
+    ({"device": "tpu"}, "device must be"),
+    ({"pretrain_epochs": -1}, "pretrain_epochs"),
+])
+def test_impossible_values(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        TrainConfig(**kwargs)
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"loss": "cross_entropyy"}, r"unknown loss 'cross_entropyy'.*Did you mean 'cross_entropy'.*Known:"),
+    ({"trainer": "superviesd"}, r"unknown trainer .*Known: .*pretrain_finetune.*supervised.*unsupervised"),
+    ({"optimizer": "adamx"}, r"unknown optimiser 'adamx'.*Known: adam, adamw, sgd"),
+    ({"sampler": "triplets"}, r"unknown batch sampler 'triplets'.*Did you mean 'triplet'"),
+    ({"monitor": "val_f1"}, r"unknown monitor 'val_f1'.*val_f1_macro"),
+    ({"augment": "diffusionn"}, r"unknown augmenter"),
+])
+def test_unknown_names_list_the_known_ones(kwargs, match):
+    with pytest.raises(KeyError, match=match):
+        TrainConfig(**kwargs)
+
+
+def test_identity_keeps_the_first_release_keys():
+    ident = TrainConfig(loss="cross_entropy").identity()
+    assert set(ident) == {"max_epochs", "patience", "batch_size", "lr", "weight_decay",
+                          "class_weighted", "loss", "loss_kwargs", "max_train_windows",
+                          "max_val_windows", "max_test_windows"}
+    assert TrainConfig(sampler="triplet").identity()["sampler"] == "triplet"
+
+
+def test_run_grid_checks_every_name_before_training(basicmotions_windows, tmp_path):
+    ws, _ = basicmotions_windows
+    store = RunStore(tmp_path)
+    with pytest.raises(KeyError, match="unknown model 'cnn1dd'"):
+        run_grid(ws, "subject_groups", ["cnn1d", "cnn1dd"], [0], TrainConfig(max_epochs=1),
+                 protocol_kwargs={"n_groups": 4}, store=store, log=None)
+    with pytest.raises(KeyError, match="random_forest"):     # classical names are listed too
+        run_grid(ws, "subject_groups", ["random_forestt"], [0], TrainConfig(max_epochs=1),
+                 protocol_kwargs={"n_groups": 4}, store=store, log=None)
+    with pytest.raises(ValueError, match="classical model"):
+        run_grid(ws, "subject_groups", ["random_forest"], [0],
+                 TrainConfig(max_epochs=1, trainer="unsupervised"),
+                 protocol_kwargs={"n_groups": 4}, store=store, log=None)
+    assert not any(store.root.iterdir()), "nothing was trained"

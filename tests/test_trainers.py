@@ -1,0 +1,206 @@
+"""The training engine's trainers and hooks, each trained through the public API on small
+real data (BasicMotions), stored, and reloaded by key."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from torch.nn import functional as F
+
+from harlib.losses import LOSSES
+from harlib.models import MODELS, create_model, register_model
+from harlib.models.cnn import SmallCNN
+from harlib.runs import RunStore
+from harlib.train import TrainConfig, fit
+
+torch.set_num_threads(1)
+FAST = dict(max_epochs=3, patience=3, batch_size=16, num_threads=1)
+
+
+@pytest.fixture
+def registered():
+    """Register test-only models and losses for one test, then remove them."""
+    names = []
+
+    def add(registry, name, obj):
+        registry.register(name)(obj)
+        names.append((registry, name))
+        return obj
+    yield add
+    for registry, name in names:
+        registry.unregister(name)
+
+
+class SaliencyCNN(SmallCNN):
+    """cnn1d plus an extra output: a per-channel gate the loss regularises."""
+
+    def __init__(self, in_channels, n_classes, window_length, **kw):
+        super().__init__(in_channels, n_classes, window_length, **kw)
+        self.gate = torch.nn.Parameter(torch.zeros(in_channels))
+
+    def forward_outputs(self, x):
+        gate = torch.sigmoid(self.gate)
+        z = self.forward_features(x * gate[None, :, None])
+        return {"embedding": z, "logits": self.forward_head(z), "gate": gate}
+
+
+class GateSparsity(torch.nn.Module):
+    def __init__(self, class_weights=None, strength=1.0):
+        super().__init__()
+        self.strength = strength
+
+    def forward(self, outputs, batch):
+        return F.cross_entropy(outputs["logits"], batch["y"]) + self.strength * outputs["gate"].mean()
+
+
+def test_model_extra_output_read_by_loss(basicmotions_windows, registered, tmp_path):
+    ws, split = basicmotions_windows
+    registered(MODELS, "test_saliency_cnn", SaliencyCNN)
+    registered(LOSSES, "test_gate_sparsity", GateSparsity)
+    store = RunStore(tmp_path)
+    cfg = TrainConfig(**FAST, loss="test_gate_sparsity", loss_kwargs={"strength": 5.0})
+    run = fit("test_saliency_cnn", ws, split, cfg, store=store)
+    gate = torch.sigmoid(run.load_model().gate)
+    assert (gate < 0.5).all(), "the loss read the extra output and pushed the gates down"
+    again = fit("test_saliency_cnn", ws, split, cfg, store=store)
+    assert again.cached and again.key == run.key and again.metrics == run.metrics
+    with pytest.raises(KeyError, match="gate"):          # a model without the output
+        fit("cnn1d", ws, split, cfg, store=store)
+
+
+def test_adaptive_loss_epoch_callback_state_is_saved(basicmotions_windows, tmp_path):
+    ws, split = basicmotions_windows
+    store = RunStore(tmp_path)
+    cfg = TrainConfig(**{**FAST, "max_epochs": 4, "patience": 4}, loss="adaptive_composite",
+                      loss_kwargs={"step": 0.05})
+    run = fit("cnn1d", ws, split, cfg, store=store)
+    weights = [row["loss_weights"] for row in run.record["history"]]
+    assert weights[0] == pytest.approx([0.33, 0.33, 0.34], abs=1e-9)   # epoch 1: nothing to compare
+    assert any(w != weights[0] for w in weights[1:]), "the feedback rule moved the weights"
+    assert all(sum(w) == pytest.approx(1.0) for w in weights)
+    state = run.load_state("loss")
+    np.testing.assert_allclose(state["weights"].numpy(), weights[-1], atol=1e-6)
+    assert float(state["previous"]) == pytest.approx(run.record["history"][-1]["val_accuracy"])
+    again = fit("cnn1d", ws, split, cfg, store=store)
+    assert again.cached
+    torch.testing.assert_close(again.load_state("loss")["weights"], state["weights"])
+
+
+def test_adaptive_loss_feedback_rule():
+    loss = LOSSES.get("adaptive_composite")(weights=(0.2, 0.3, 0.5), step=0.05)
+    loss.on_epoch_end({"val_accuracy": 0.5})               # first epoch: remembered only
+    np.testing.assert_allclose(loss.weights.numpy(), [0.2, 0.3, 0.5])
+    loss.on_epoch_end({"val_accuracy": 0.6})               # better: largest down, smallest up
+    np.testing.assert_allclose(loss.weights.numpy(), [0.25, 0.3, 0.45])
+    loss.on_epoch_end({"val_accuracy": 0.4})               # worse: the reverse
+    np.testing.assert_allclose(loss.weights.numpy(), [0.2, 0.3, 0.5])
+    with pytest.raises(KeyError, match="val_accuracy"):
+        loss.on_epoch_end({"train_loss": 1.0})
+
+
+def test_triplet_sampled_training(basicmotions_windows, tmp_path):
+    ws, split = basicmotions_windows
+    store = RunStore(tmp_path)
+    cfg = TrainConfig(**FAST, sampler="triplet", loss="ce_triplet", loss_kwargs={"weight": 0.5})
+    run = fit("cnn1d", ws, split, cfg, store=store)
+    assert run.record["train"]["sampler"] == "triplet"
+    assert run.metrics["accuracy"] > 1 / ws.n_classes
+    plain = fit("cnn1d", ws, split, TrainConfig(**FAST), store=store)
+    assert plain.key != run.key
+    assert fit("cnn1d", ws, split, cfg, store=store).cached
+
+
+def test_pretrain_then_finetune_is_one_run(basicmotions_windows, tmp_path):
+    ws, split = basicmotions_windows
+    store = RunStore(tmp_path)
+    cfg = TrainConfig(**FAST, trainer="pretrain_finetune", augment="jitter_scale",
+                      augment_kwargs={"amount": 1.0, "sigma": 0.1}, pretrain_epochs=2)
+    run = fit("cnn1d", ws, split, cfg, store=store)
+    stages = [row["stage"] for row in run.record["history"]]
+    assert stages[:2] == ["pretrain", "pretrain"] and set(stages[2:]) == {"finetune"}
+    assert run.record["pretrain_epochs_run"] == 2
+    aug_key = run.record["augmentation"]["run_key"]
+    assert store.has(aug_key) and store.load_result(aug_key)["kind"] == "augmentation"
+    # the synthetic windows were made from this fold's training windows only
+    assert store.load_result(aug_key)["n_real"] == run.record["n_windows"]["train"]
+    assert fit("cnn1d", ws, split, cfg, store=store).cached
+    other = TrainConfig(**FAST, trainer="pretrain_finetune", augment="jitter_scale",
+                        augment_kwargs={"amount": 1.0, "sigma": 0.2}, pretrain_epochs=2)
+    assert fit("cnn1d", ws, split, other, store=store).key != run.key
+
+
+def test_unsupervised_run_uses_no_labels_and_is_scored_by_clustering(basicmotions_windows, tmp_path):
+    ws, split = basicmotions_windows
+    cfg = TrainConfig(**FAST, trainer="unsupervised", trainer_kwargs={"clusterer": "kmeans"})
+    run = fit("lstm_autoencoder", ws, split, cfg, store=RunStore(tmp_path / "a"), model_kwargs={"hidden": 16})
+    m = run.metrics
+    assert {"cluster_accuracy", "nmi", "ari", "accuracy", "f1_macro"} <= set(m)
+    assert m["cluster_accuracy"] == pytest.approx(m["accuracy"])
+    assert run.record["monitor"] == "val_reconstruction"
+    assert "val_reconstruction" in run.record["history"][0]
+    # shuffling the training labels changes nothing: training never reads them
+    shuffled = ws.subset(np.arange(len(ws)))
+    shuffled.y = shuffled.y.copy()
+    shuffled.y[split.train] = np.random.default_rng(0).permutation(shuffled.y[split.train])
+    again = fit("lstm_autoencoder", shuffled, split, cfg, store=RunStore(tmp_path / "b"),
+                model_kwargs={"hidden": 16})
+    np.testing.assert_array_equal(again.predictions["embedding"], run.predictions["embedding"])
+    with pytest.raises(ValueError, match="needs them"):
+        fit("lstm_autoencoder", ws, split, TrainConfig(**FAST, trainer="unsupervised",
+                                                        loss="cross_entropy"))
+    with pytest.raises(ValueError, match="pretraining_stages"):
+        fit("lstm_autoencoder", ws, split, TrainConfig(**FAST, trainer="unsupervised",
+                                                        pretrain_epochs=1), store=RunStore(tmp_path / "c"))
+
+
+def test_channel_groups_reach_models_that_need_them(basicmotions_windows, registered, tmp_path):
+    ws, split = basicmotions_windows
+
+    class PerSensor(SmallCNN):
+        needs_channel_groups = True
+
+        def __init__(self, in_channels, n_classes, window_length, channel_groups):
+            super().__init__(in_channels, n_classes, window_length)
+            self.groups = channel_groups
+
+    registered(MODELS, "test_per_sensor", PerSensor)
+    with pytest.raises(ValueError, match="needs channel_groups"):
+        create_model("test_per_sensor", ws.n_channels, ws.n_classes, ws.length)
+    with pytest.raises(ValueError, match="exactly once"):
+        create_model("test_per_sensor", 6, 4, 50, channel_groups={"placement": {"a": [0, 1]}})
+    run = fit("test_per_sensor", ws, split, TrainConfig(**{**FAST, "max_epochs": 1}),
+              store=RunStore(tmp_path))
+    assert run.record["channel_groups"]["modality"] == {"acc": [0, 1, 2], "gyro": [3, 4, 5]}
+    assert run.load_model().groups == run.record["channel_groups"]
+
+
+def test_learnable_loss_weights_are_not_weight_decayed():
+    from harlib.engine import parameter_groups
+    model = create_model("cnn1d", 6, 4, 50)
+    loss = LOSSES.get("ce_triplet")(learn_weights=True)
+    groups = parameter_groups(model, loss, weight_decay=0.1)
+    assert groups[0]["weight_decay"] == 0.1 and groups[1]["weight_decay"] == 0.0
+    assert any(p is loss.log_vars for p in groups[1]["params"])
+    assert sum(len(g["params"]) for g in groups) == len(list(model.parameters())) + 1
+
+
+def test_bf16_runs_are_repeatable_and_keyed_apart(basicmotions_windows, tmp_path):
+    ws, split = basicmotions_windows
+    cfg = TrainConfig(**{**FAST, "max_epochs": 2}, precision="bf16")
+    a = fit("cnn1d", ws, split, cfg, store=RunStore(tmp_path / "a"))
+    b = fit("cnn1d", ws, split, cfg, store=RunStore(tmp_path / "b"))
+    np.testing.assert_array_equal(a.predictions["proba"], b.predictions["proba"])
+    fp32 = fit("cnn1d", ws, split, TrainConfig(**{**FAST, "max_epochs": 2}), store=RunStore(tmp_path / "a"))
+    assert fp32.key != a.key and a.record["train"]["precision"] == "bf16"
+    assert "precision" not in fp32.record["train"]       # default fields keep old keys
+
+
+def test_observer_callbacks_see_every_epoch(basicmotions_windows, tmp_path):
+    ws, split = basicmotions_windows
+    seen = []
+
+    class Log:
+        def on_epoch_end(self, row):
+            seen.append(row["epoch"])
+    run = fit("cnn1d", ws, split, TrainConfig(**FAST), store=RunStore(tmp_path), callbacks=[Log()])
+    assert seen == [r["epoch"] for r in run.record["history"]]

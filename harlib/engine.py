@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import os
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -32,6 +33,8 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
     torch.use_deterministic_algorithms(True, warn_only=True)
     if torch.cuda.is_available():
+        # cuBLAS is deterministic only with a fixed workspace (set before its first use)
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
         torch.cuda.manual_seed_all(seed)
         torch.backends.cudnn.benchmark = False
 

@@ -49,3 +49,59 @@ def save_figure(fig, name: str, profile: str) -> Path:
     fig.savefig(folder / f"{name}.png", dpi=150, bbox_inches="tight")
     fig.savefig(folder / f"{name}.svg", bbox_inches="tight", metadata={"Date": None})
     return folder / f"{name}.png"
+
+
+_NUMBER = r"[-+]?\d+\.\d+"
+_QUOTE_BLOCK = r"<!-- quotes: (?P<sources>[^>]*?) -->(?P<body>.*?)<!-- end quotes -->"
+
+
+def table_numbers(df: pd.DataFrame) -> list[float]:
+    """Every number in a table: numeric cells and numbers inside text cells ("0.9 ± 0.1")."""
+    import re
+    out: list[float] = []
+    for col in df.columns:
+        for v in df[col].tolist():
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                out.append(float(v))
+            elif isinstance(v, str):
+                out += [float(m) for m in re.findall(_NUMBER, v)]
+    return out
+
+
+def unquotable_numbers(text: str, tables: list[pd.DataFrame]) -> list[str]:
+    """Decimal numbers in ``text`` that match no number of ``tables`` at the precision shown
+    (a number written with d decimals matches a table value that rounds to it; a leading
+    '+' or '-' is kept, so a gap of '+0.036' needs a table value of 0.036 after rounding)."""
+    import re
+    values = [v for df in tables for v in table_numbers(df)]
+    missing = []
+    for m in re.finditer(_NUMBER, text):
+        token = m.group(0)
+        digits = len(token.split(".")[1])
+        target = float(token)
+        if not any(abs(round(v, digits) - target) < 0.5 * 10 ** -digits for v in values):
+            missing.append(token)
+    return missing
+
+
+def check_quotes(markdown: str, root: Path | None = None) -> dict[str, list[str]]:
+    """For every ``<!-- quotes: tables/a.csv tables/b.csv -->…<!-- end quotes -->`` block of a
+    Markdown text, the decimal numbers it quotes that its source tables do not hold.
+    Returns ``{sources: [numbers]}`` for the blocks with problems (empty: all quoted right)."""
+    import re
+    root = root or project_root()
+    problems = {}
+    blocks = list(re.finditer(_QUOTE_BLOCK, markdown, flags=re.S))
+    if not blocks:
+        raise ValueError("no '<!-- quotes: … -->' blocks found")
+    for b in blocks:
+        paths = b.group("sources").split()
+        tables = []
+        for p in paths:
+            if not (root / p).is_file():
+                raise FileNotFoundError(f"quoted table {p} does not exist under {root}")
+            tables.append(pd.read_csv(root / p))
+        missing = unquotable_numbers(b.group("body"), tables)
+        if missing:
+            problems[" ".join(paths)] = missing
+    return problems

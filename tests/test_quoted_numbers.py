@@ -1,0 +1,56 @@
+"""Numbers quoted in prose come from the committed tables (showyourwork's rule), and each
+notebook's headline numbers are compared with recorded values."""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from harlib import headlines
+from harlib.reporting import check_quotes, project_root, unquotable_numbers
+
+
+def test_readme_quotes_only_committed_table_values():
+    readme = (project_root() / "README.md").read_text()
+    assert check_quotes(readme) == {}
+
+
+def test_a_mistyped_number_is_caught():
+    table = pd.DataFrame({"macro_f1": ["0.957 ± 0.002", "0.880 ± 0.011"], "gap": [0.0364, 0.069]})
+    assert unquotable_numbers("0.957 ± 0.002, gap +0.036 and 0.07", [table]) == []
+    assert unquotable_numbers("0.958 and +0.037", [table]) == ["0.958", "+0.037"]
+
+
+def test_check_quotes_names_the_block(tmp_path):
+    (tmp_path / "t.csv").write_text("f1\n0.91\n")
+    text = "<!-- quotes: t.csv -->\nours 0.91, then 0.93\n<!-- end quotes -->"
+    assert check_quotes(text, root=tmp_path) == {"t.csv": ["0.93"]}
+    with pytest.raises(FileNotFoundError, match="missing.csv"):
+        check_quotes("<!-- quotes: missing.csv -->x<!-- end quotes -->", root=tmp_path)
+
+
+def test_headlines_fail_until_re_recorded(tmp_path, monkeypatch):
+    monkeypatch.setenv("HARLIB_OUTPUT", str(tmp_path))
+    monkeypatch.delenv(headlines.RECORD_ENV, raising=False)
+    with pytest.raises(AssertionError, match="no headline numbers recorded"):
+        headlines.check_headlines("99_demo", {"f1": 0.5}, "smoke")
+    headlines.check_headlines("99_demo", {"f1": 0.5}, "smoke", record=True)
+    assert "1 headline numbers match" in headlines.check_headlines("99_demo", {"f1": 0.5}, "smoke")
+    with pytest.raises(AssertionError, match=r"f1: 0.500100 now, 0.500000 recorded"):
+        headlines.check_headlines("99_demo", {"f1": 0.5001}, "smoke")
+    with pytest.raises(AssertionError, match="not produced"):
+        headlines.check_headlines("99_demo", {"acc": 0.5}, "smoke")
+    saved = json.loads(headlines.recorded_path("99_demo").read_text())
+    assert saved["smoke"] == {"tolerance": 1e-6, "values": {"f1": 0.5}}
+
+
+def test_every_notebook_has_recorded_headlines():
+    notebooks = sorted(p.stem for p in (project_root() / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    for nb in notebooks:
+        path = headlines.recorded_path(nb)
+        assert path.is_file(), f"{nb} records no headline numbers ({path})"
+        data = json.loads(path.read_text())
+        assert {"smoke", "standard"} <= set(data), f"{nb}: recorded profiles {sorted(data)}"
+        src = (project_root() / "notebooks" / f"{nb}.ipynb").read_text()
+        assert "check_headlines(" in src, f"{nb} does not check its headline numbers"

@@ -118,6 +118,14 @@ def _progress(req: RunRequest, total: int):
     return update
 
 
+def _start(req: RunRequest):
+    """Threads, seeds, then the prepared windows: the start of every network's run."""
+    if req.config.num_threads:
+        torch.set_num_threads(req.config.num_threads)
+    seed_everything(req.seed)
+    return prepare(req.ws, req.split, req.config, req.seed)
+
+
 def _common_record(req: RunRequest, prep, model, history: list, best: dict,
                    train_seconds: float, monitor: str) -> dict:
     ws, split = req.ws, req.split
@@ -166,10 +174,7 @@ class _Supervised(Trainer):
 
     def train(self, req: RunRequest) -> RunOutput:
         c, ws = req.config, req.ws
-        if c.num_threads:
-            torch.set_num_threads(c.num_threads)
-        seed_everything(req.seed)
-        prep = prepare(ws, req.split, c, req.seed)
+        prep = _start(req)
         synth = self.synthetic(req, prep)
         if synth is not None:
             seed_everything(req.seed)    # the model's initialisation must not depend on the cache
@@ -334,10 +339,7 @@ class UnsupervisedTrainer(Trainer):
 
     def train(self, req: RunRequest) -> RunOutput:
         c, ws = req.config, req.ws
-        if c.num_threads:
-            torch.set_num_threads(c.num_threads)
-        seed_everything(req.seed)
-        prep = prepare(ws, req.split, c, req.seed)
+        prep = _start(req)
         device = torch.device(c.device)
         model = build_model(req.model, ws, req.model_kwargs, device)
         loss_fn = build_loss(c, None, device)

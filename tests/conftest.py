@@ -95,3 +95,34 @@ def basicmotions_windows(tmp_path_factory):
         mp.undo()
     split = make_splits("subject_groups", ws, n_groups=4)[0]
     return ws, split
+
+
+# ---- model tests: one seeded builder and the checks several model families share ---------
+N_CLASSES = 6
+BATCH = 2
+
+
+def seeded_model(name, channels, length, **kw):
+    """``create_model`` after ``torch.manual_seed(0)``, with ``N_CLASSES`` classes."""
+    import torch
+    from harlib.models import create_model
+    torch.manual_seed(0)
+    return create_model(name, channels, N_CLASSES, length, **kw)
+
+
+def assert_trains(model, channels=9, length=128):
+    """A forward and backward pass in training mode gives an embedding of ``embed_dim``."""
+    import torch
+    model.train()
+    z = model.forward_features(torch.randn(BATCH, channels, length))
+    assert z.shape == (BATCH, model.embed_dim)
+    model.forward_head(z).sum().backward()
+
+
+def assert_other_lengths(model, channels=6, lengths=(100, 150)):
+    """Models ending in global pooling accept windows of other lengths at inference."""
+    import torch
+    model.eval()
+    with torch.no_grad():
+        for length in lengths:
+            assert model(torch.randn(BATCH, channels, length)).shape == (BATCH, N_CLASSES)

@@ -8,17 +8,10 @@ import torch
 import harlib.models.cnn_zeng  # noqa: F401  (each import registers its models)
 import harlib.models.resnet  # noqa: F401
 import harlib.models.resnext  # noqa: F401
-from harlib.models.base import create_model
+
+from conftest import BATCH, N_CLASSES, assert_other_lengths, assert_trains, seeded_model as _model  # noqa: F401
 
 torch.set_num_threads(1)
-
-N_CLASSES = 6
-BATCH = 2
-
-
-def _model(name, channels, length, **kw):
-    torch.manual_seed(0)
-    return create_model(name, channels, N_CLASSES, length, **kw)
 
 
 @pytest.mark.parametrize("name,options", [
@@ -26,10 +19,7 @@ def _model(name, channels, length, **kw):
     ("resnet50_1d", {"width": 8, "stem_stride": 1}),
 ])
 def test_options(name, options):
-    model = _model(name, 9, 128, **options).train()
-    z = model.forward_features(torch.randn(BATCH, 9, 128))
-    assert z.shape == (BATCH, model.embed_dim)
-    model.forward_head(z).sum().backward()
+    assert_trains(_model(name, 9, 128, **options))
 
 
 def test_bad_options():

@@ -6,28 +6,18 @@ import pytest
 import torch
 
 import harlib.models.elk  # noqa: F401  (the import registers the model)
-from harlib.models.base import create_model
 from harlib.models.elk import RepLargeKernelConv1d
+
+from conftest import BATCH, N_CLASSES, assert_other_lengths, assert_trains, seeded_model as _model  # noqa: F401
 
 torch.set_num_threads(1)
 
 NAMES = ["elk"]
 
-N_CLASSES = 6
-BATCH = 2
-
-
-def _model(name, channels, length, **kw):
-    torch.manual_seed(0)
-    return create_model(name, channels, N_CLASSES, length, **kw)
-
 
 @pytest.mark.parametrize("name", NAMES)
 def test_other_lengths_at_inference(name):
-    model = _model(name, 6, 128).eval()
-    with torch.no_grad():
-        for length in (100, 150):
-            assert model(torch.randn(BATCH, 6, length)).shape == (BATCH, N_CLASSES)
+    assert_other_lengths(_model(name, 6, 128))
 
 
 def test_embedding_widths():

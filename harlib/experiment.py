@@ -89,4 +89,28 @@ def protocol_gap(summary: pd.DataFrame, metric: str = "f1_macro",
     return out.reset_index()
 
 
-__all__ = ["METRICS", "run_grid", "summarize", "mean_pm_std", "protocol_gap"]
+__all__ = ["METRICS", "run_grid", "summarize", "mean_pm_std", "protocol_gap", "paired_difference"]
+
+
+def paired_difference(runs: pd.DataFrame, factor: str, a, b, by: list[str],
+                      metric: str = "f1_macro", pair_on: tuple[str, ...] = ("fold", "seed"),
+                      ) -> pd.DataFrame:
+    """Per group ``by``: the mean of ``metric`` under ``factor == a`` and ``== b``, the mean
+    and largest paired difference (b − a, runs paired on ``pair_on``), and the
+    seed-to-seed spread under ``a`` (the standard deviation over seeds within a fold,
+    averaged over folds) — the yardstick a difference is judged against."""
+    keys = [*by, *pair_on]
+    wide = runs.pivot_table(index=keys, columns=factor, values=metric)
+    if a not in wide.columns or b not in wide.columns:
+        raise ValueError(f"runs need both {factor}={a!r} and {factor}={b!r}")
+    wide = wide.dropna(subset=[a, b]).reset_index()
+    wide["diff"] = wide[b] - wide[a]
+    rows = []
+    for key, g in wide.groupby(by, sort=False):
+        key = key if isinstance(key, tuple) else (key,)
+        spread = g.groupby("fold")[a].std().mean() if "seed" in pair_on else float("nan")
+        rows.append({**dict(zip(by, key)), f"{metric} ({a})": g[a].mean(), f"{metric} ({b})": g[b].mean(),
+                     "mean_diff": g["diff"].mean(), "max_abs_diff": g["diff"].abs().max(),
+                     "seed_spread": spread, "pairs": len(g),
+                     "within_spread": abs(g["diff"].mean()) <= spread})
+    return pd.DataFrame(rows)

@@ -26,7 +26,7 @@ from .windows import WindowSet
 # Fields added after the first release enter a run's key only when they differ from their
 # default, so every run stored before they existed keeps its key.
 _KEY_IF_NOT_DEFAULT = ("trainer", "optimizer", "sampler", "sampler_kwargs", "monitor", "precision",
-                       "augment", "augment_kwargs", "pretrain_epochs", "trainer_kwargs")
+                       "augment", "augment_kwargs", "pretrain_epochs", "trainer_kwargs", "budget_seconds")
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,9 @@ class TrainConfig:
         ``augment_kwargs`` (``amount``: ``"balance"`` or a ratio, plus the augmenter's options).
     pretrain_epochs: epochs of pre-training (on synthetic windows for
         ``pretrain_finetune``; per layer-wise stage for ``unsupervised``).
+    budget_seconds: a CPU-time budget per run; when set, each network's training windows
+        and epochs come from the recorded cost table (:mod:`harlib.budget`) instead of
+        ``max_train_windows`` and ``max_epochs``, which then act as upper bounds.
     num_threads, device, profile: do not change results and do not enter the run key.
     """
 
@@ -72,6 +75,7 @@ class TrainConfig:
     augment_kwargs: dict = field(default_factory=dict)
     pretrain_epochs: int = 0
     trainer_kwargs: dict = field(default_factory=dict)
+    budget_seconds: float | None = None
 
     def __post_init__(self):
         def need(ok: bool, what: str):
@@ -142,9 +146,26 @@ def fit(model_name: str, ws: WindowSet, split: Split, config: TrainConfig, seed:
         raise TypeError(f"config must be a TrainConfig, got {type(config).__name__}")
     trainer = trainer_for(model_name, config)
     config = trainer.resolve(config)
+    budget = None
+    if config.budget_seconds is not None and trainer.name != "classical":
+        config, budget = apply_budget(config, model_name, ws, split)
     req = RunRequest(model_name, ws, split, config, seed, dict(model_kwargs or {}), store,
-                     progress, tuple(callbacks))
+                     progress, tuple(callbacks), budget)
     return trainer.run(req, force=force)
+
+
+def apply_budget(config: TrainConfig, model_name: str, ws: WindowSet, split: Split,
+                 costs: dict | None = None) -> tuple[TrainConfig, dict]:
+    """The configuration with the training windows and epochs that ``config.budget_seconds``
+    buys ``model_name`` (from the recorded cost table), and the allocation itself."""
+    from .budget import allocate, seconds_per_window
+    n = len(split.train) if config.max_train_windows is None else min(len(split.train),
+                                                                        config.max_train_windows)
+    cost = seconds_per_window(model_name, config.precision, ws.n_channels, ws.length, costs)
+    alloc = allocate(n, config.max_epochs, config.budget_seconds, cost)
+    windows = None if alloc["windows"] >= len(split.train) else alloc["windows"]
+    alloc = {**alloc, "model": model_name, "seconds_per_window": cost}
+    return replace(config, max_train_windows=windows, max_epochs=alloc["epochs"]), alloc
 
 
 __all__ = ["TrainConfig", "fit", "predict", "run_spec", "seed_everything", "stratified_subsample",

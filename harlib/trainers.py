@@ -56,6 +56,7 @@ class RunRequest:
     store: RunStore | None = None
     progress: bool = False
     callbacks: tuple = ()
+    budget: dict | None = None      # the allocation of a budget_seconds config, if any
 
     @property
     def label(self) -> str:
@@ -148,6 +149,8 @@ def _finish(record: dict, req: RunRequest, prep, history, monitor: str, best: di
                    "norm_std": prep.norm.std_.tolist(), "torch": torch.__version__,
                    "trainer": req.config.trainer, "monitor": monitor,
                    "best_score": best["score"]})
+    if req.budget is not None:
+        record["budget"] = req.budget
     if needs_channel_groups(req.model):
         record["channel_groups"] = req.ws.channel_groups()
     return record

@@ -1,0 +1,98 @@
+"""Training throughput: windows per second of one training step (forward, backward, AdamW)
+for every registered model × precision × threads × batch size, on UCI-HAR-shaped windows
+(9 channels × 128 samples, 6 classes). Timing only: the input is random, which does not
+change the arithmetic.
+
+Writes ``tables/bench_train_throughput`` and the cost table the engine's budgets read,
+``harlib/costs.json`` (seconds per training window at 1 thread, batch 64, per model and
+precision). Re-run it on the machine the standard profile targets when models change.
+
+    python benchmarks/train_throughput.py [--models …] [--threads 1 2] [--batches 64 256]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import time
+from pathlib import Path
+
+import pandas as pd
+import torch
+
+from harlib.engine import autocast, to_fp32
+from harlib.models import create_model, model_names
+from harlib.reporting import save_table
+
+ROOT = Path(__file__).resolve().parent.parent
+SHAPE = (9, 128, 6)
+
+
+def steps_per_second(model_name: str, precision: str, threads: int, batch: int,
+                     min_seconds: float, warmup: int = 2) -> float:
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    c, n, k = SHAPE
+    model = create_model(model_name, c, k, n).train()
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
+    x, y = torch.randn(batch, c, n), torch.randint(0, k, (batch,))
+
+    def step():
+        with autocast(torch.device("cpu"), precision):
+            out = model.forward_outputs(x)
+        out = to_fp32(out)
+        loss = torch.nn.functional.cross_entropy(out["logits"], y)
+        if "reconstruction" in out:
+            loss = loss + torch.nn.functional.mse_loss(out["reconstruction"], x)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+    for _ in range(warmup):
+        step()
+    steps, t0 = 0, time.perf_counter()
+    while steps < 3 or time.perf_counter() - t0 < min_seconds:
+        step()
+        steps += 1
+    return steps / (time.perf_counter() - t0)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--models", nargs="+", default=None)
+    ap.add_argument("--precisions", nargs="+", default=["fp32", "bf16"])
+    ap.add_argument("--threads", nargs="+", type=int, default=[1, 2])
+    ap.add_argument("--batches", nargs="+", type=int, default=[64, 256])
+    ap.add_argument("--min-seconds", type=float, default=1.0)
+    ap.add_argument("--no-cost-table", action="store_true", help="do not rewrite harlib/costs.json")
+    args = ap.parse_args()
+    models = args.models or model_names()
+    load_before = os.getloadavg()[0]
+    rows = []
+    for m in models:
+        for p in args.precisions:
+            for t in args.threads:
+                for b in args.batches:
+                    sps = steps_per_second(m, p, t, b, args.min_seconds)
+                    rows.append({"model": m, "precision": p, "threads": t, "batch": b,
+                                 "windows_per_s": sps * b})
+                    print(f"{m:>16} {p} {t} thread(s) batch {b:>3}: {sps * b:8.0f} windows/s", flush=True)
+    table = pd.DataFrame(rows)
+    meta = {"shape": "9 channels × 128 samples, 6 classes", "step": "forward + backward + AdamW",
+            "torch": torch.__version__, "cpu": platform.processor() or platform.machine(),
+            "min_seconds": args.min_seconds,
+            "load_average_1min": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)},
+            "cpu_count": os.cpu_count()}
+    save_table(table, "bench_train_throughput", "standard", meta, floatfmt=".0f")
+    if not args.no_cost_table:
+        ref = table[(table.threads == 1) & (table.batch == 64)]
+        costs = {"reference": {"channels": SHAPE[0], "length": SHAPE[1], "threads": 1, "batch": 64},
+                 "torch": torch.__version__, "load_average_1min": meta["load_average_1min"],
+                 "seconds_per_window": {m: {r.precision: 1.0 / r.windows_per_s
+                                            for r in ref[ref.model == m].itertuples()}
+                                        for m in ref.model.unique()}}
+        (ROOT / "harlib" / "costs.json").write_text(json.dumps(costs, indent=1, sort_keys=True) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -374,3 +374,74 @@ def efficiency_report(model: nn.Module, in_channels: int, length: int, sampling_
         "torch_version": torch.__version__,
         "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
     }
+
+
+# --- tables of the notebooks ---------------------------------------------------------------
+
+EFFICIENCY_COLUMNS = ("params", "mflops", "latency_median_ms", "batch_latency_median_ms",
+                      "peak_memory_mb", "budget_ms", "realtime_ok")
+
+
+def efficiency_table(windows: dict, models, repeats: int = 50, *, batch: int = 100,
+                     threads: int = 1):
+    """One row per dataset × model: :data:`EFFICIENCY_COLUMNS` of :func:`efficiency_report`
+    for each registered model built for the dataset's windows (``windows``: name →
+    :class:`~harlib.windows.WindowSet`), timed ``repeats`` times after
+    ``max(2, repeats // 5)`` warm-up calls, single window and a batch of ``batch``.
+    Names without a registered network (the classical models) are skipped.
+    Columns: ``dataset``, ``model``, then :data:`EFFICIENCY_COLUMNS`."""
+    import pandas as pd
+
+    from .models import create_model, model_names
+
+    registered = set(model_names())
+    rows = []
+    for name, ws in windows.items():
+        for m in models:
+            if m not in registered:
+                continue
+            model = create_model(m, ws.n_channels, ws.n_classes, ws.length)
+            rep = efficiency_report(model, ws.n_channels, ws.length, ws.sampling_rate,
+                                    batch=batch, threads=threads, warmup=max(2, repeats // 5),
+                                    repeats=repeats)
+            rows.append({"dataset": name, "model": m, **{k: rep[k] for k in EFFICIENCY_COLUMNS}})
+    return pd.DataFrame(rows, columns=["dataset", "model", *EFFICIENCY_COLUMNS])
+
+
+def table5_setting(models, repeats: int = 50, *, threads: int = 1,
+                   memory_repeats: int = 100):
+    """Paper B's Table 5 setting: every model of ``models`` that Table 5 lists
+    (:data:`harlib.published.USAD_TABLE5`), built at the two input shapes of
+    :data:`harlib.published.USAD_TABLE5_INPUT`, beside B's parameter count and memory.
+
+    Columns: ``model``, ``setting`` ("wisdm (3 × 90)"), ``params``, ``paper_B_params``,
+    ``params_ratio``, ``process_memory_mb`` (:func:`fresh_process_memory_mb`, peak RSS of a
+    fresh process running ``memory_repeats`` single-window inferences), ``paper_B_memory_mb``,
+    ``latency_median_ms`` (``repeats`` timed calls, ``threads`` threads), ``budget_ms`` and
+    ``realtime_ok`` (paper B's 5 % rule)."""
+    import pandas as pd
+
+    from .models import create_model
+    from .published import USAD_TABLE5, USAD_TABLE5_INPUT
+
+    rows = []
+    for m in [m for m in USAD_TABLE5 if m in models]:
+        for setting, shape in USAD_TABLE5_INPUT.items():
+            c, n, k, hz = shape["channels"], shape["length"], shape["classes"], shape["sampling_rate"]
+            model = create_model(m, c, k, n)
+            rep = efficiency_report(model, c, n, hz, threads=threads, warmup=max(2, repeats // 5),
+                                    repeats=repeats)
+            b_memory, b_params = USAD_TABLE5[m][setting]
+            rows.append({"model": m, "setting": f"{setting} ({c} × {n})", "params": rep["params"],
+                         "paper_B_params": b_params, "params_ratio": rep["params"] / b_params,
+                         "process_memory_mb": fresh_process_memory_mb(
+                             m, c, k, n, repeats=memory_repeats, threads=threads),
+                         "paper_B_memory_mb": b_memory,
+                         "latency_median_ms": rep["latency_median_ms"],
+                         "budget_ms": rep["budget_ms"], "realtime_ok": rep["realtime_ok"]})
+    return pd.DataFrame(rows, columns=["model", "setting", "params", "paper_B_params",
+                                       "params_ratio", "process_memory_mb", "paper_B_memory_mb",
+                                       "latency_median_ms", "budget_ms", "realtime_ok"])
+
+
+__all__ += ["EFFICIENCY_COLUMNS", "efficiency_table", "table5_setting"]

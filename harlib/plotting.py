@@ -91,3 +91,30 @@ def protocol_comparison(summary: pd.DataFrame, metric: str = "f1_macro", by: str
                bbox_to_anchor=(0.5, -0.08))
     fig.tight_layout()
     return fig
+
+
+def f1_vs_cost(summary: pd.DataFrame, eff: pd.DataFrame, datasets: list[str] | None = None,
+               metric: str = "f1_macro"):
+    """Mean ``metric`` against cost, one row of panels per dataset: single-window latency
+    (left) and parameters (right), both on log axes, each point named by its model.
+    ``summary``: ``dataset``, ``model``, ``{metric}_mean`` (``harlib.experiment.summarize``);
+    ``eff``: ``dataset``, ``model``, ``latency_median_ms``, ``params``
+    (``harlib.efficiency.efficiency_table``)."""
+    datasets = list(datasets) if datasets is not None else list(dict.fromkeys(summary["dataset"]))
+    merged = summary.merge(eff, on=["dataset", "model"])
+    col_mean = f"{metric}_mean"
+    fig, axes = plt.subplots(len(datasets), 2, figsize=(12, 4 * len(datasets)), squeeze=False)
+    for row, name in zip(axes, datasets):
+        sub = merged[merged.dataset == name]
+        for ax, col, label in ((row[0], "latency_median_ms", "latency, 1 window, 1 thread (ms)"),
+                               (row[1], "params", "parameters")):
+            ax.scatter(sub[col], sub[col_mean])
+            for _, r in sub.iterrows():
+                ax.annotate(r.model, (r[col], r[col_mean]), fontsize=7, xytext=(3, 3),
+                            textcoords="offset points")
+            ax.set_xscale("log")
+            ax.set_xlabel(label)
+            ax.set_ylabel("macro-F1" if metric == "f1_macro" else metric.replace("_", " "))
+            ax.set_title(name)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,130 @@
+"""Tables the notebooks build from runs: our results beside published figures, and the
+anchors retrained with a larger budget.
+
+Every function takes the tidy run table of :func:`harlib.experiment.run_grid` (one row per
+run) or a summary of it, and returns a DataFrame; the notebooks only narrate, save and show.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Callable, Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from .classical import CLASSICAL_MODELS
+from .experiment import run_grid
+from .published import whar_arena_macro_f1
+from .runs import RunStore
+from .train import TrainConfig
+from .windows import WindowSet
+
+# the TrainConfig fields a larger-budget check changes (Profile.budget_check also holds "folds")
+BUDGET_FIELDS = ("max_train_windows", "max_epochs", "patience")
+
+
+def published_column(df: pd.DataFrame, dataset: str = "dataset", model: str = "model"
+                     ) -> pd.Series:
+    """WHAR Arena v1's published macro-F1 for each row's dataset and model (NaN where it
+    publishes none), indexed like ``df``."""
+    return pd.Series([whar_arena_macro_f1(m, d) for d, m in zip(df[dataset], df[model])],
+                     index=df.index, dtype=float, name="published")
+
+
+def published_reference(datasets: Iterable[str], models: Iterable[str]
+                        ) -> dict[tuple[str, str], float]:
+    """``{(dataset, model): published macro-F1}`` for the pairs WHAR Arena v1 publishes a
+    figure for — the ``reference`` argument of :func:`harlib.plotting.protocol_comparison`."""
+    models = list(models)
+    ref = {}
+    for d in datasets:
+        for m in models:
+            value = whar_arena_macro_f1(m, d)
+            if not np.isnan(value):
+                ref[(d, m)] = value
+    return ref
+
+
+def anchor_runs(runs: pd.DataFrame) -> pd.DataFrame:
+    """The runs of models WHAR Arena v1 also publishes on the same dataset (the anchors)."""
+    return runs[published_column(runs).notna().to_numpy()]
+
+
+def anchors_by_fold(runs: pd.DataFrame, metric: str = "f1_macro") -> pd.DataFrame:
+    """The anchors' ``metric`` per fold: rows (dataset, model), one column per fold."""
+    return anchor_runs(runs).pivot_table(index=["dataset", "model"], columns="fold", values=metric)
+
+
+def anchors_vs_published(runs: pd.DataFrame, max_epochs: int, tolerance: float = 0.03
+                         ) -> pd.DataFrame:
+    """Our anchors' macro-F1 beside WHAR Arena v1's published figure, per dataset × model.
+
+    Columns: ``dataset``, ``model``, ``ours`` (mean over the runs), ``std``, ``groups`` (number
+    of runs), ``lowest``, ``highest``, ``standard_error`` (std / √groups), ``published``,
+    ``ours_minus_published``, ``within_{tolerance}`` (|difference| ≤ tolerance) and
+    ``stopped_by_epoch_cap``: the fraction of runs whose best epoch was the last one allowed
+    (``max_epochs``), i.e. still improving when the cap stopped them; NaN for the classical
+    models, which have no epochs. Rows in order of first appearance in ``runs``.
+    """
+    anchors_ = anchor_runs(runs)
+    out = (anchors_.groupby(["dataset", "model"], sort=False)["f1_macro"]
+           .agg(ours="mean", std="std", groups="count", lowest="min", highest="max").reset_index())
+    out["standard_error"] = out["std"] / np.sqrt(out["groups"])
+    out["published"] = published_column(out)
+    out["ours_minus_published"] = out["ours"] - out["published"]
+    out[f"within_{tolerance}"] = out["ours_minus_published"].abs() <= tolerance
+    capped = anchors_.assign(capped=(anchors_.best_epoch == max_epochs))
+    out["stopped_by_epoch_cap"] = capped.groupby(["dataset", "model"], sort=False)["capped"].mean().values
+    out.loc[out.model.isin(CLASSICAL_MODELS), "stopped_by_epoch_cap"] = np.nan
+    return out
+
+
+def larger_budget(config: TrainConfig, budget: Mapping) -> TrainConfig:
+    """``config`` with the training windows, epochs and patience of ``budget`` (a profile's
+    ``budget_check``; other keys, such as ``folds``, are ignored)."""
+    return replace(config, **{k: budget[k] for k in BUDGET_FIELDS})
+
+
+def budget_label(config: TrainConfig) -> str:
+    """How a budget column is headed: ``"≤ 1000 windows, ≤ 10 epochs"``."""
+    return f"≤ {config.max_train_windows} windows, ≤ {config.max_epochs} epochs"
+
+
+def budget_check(runs: pd.DataFrame, windows: Mapping[str, WindowSet], config: TrainConfig,
+                 larger: TrainConfig, models: Mapping[str, list[str]] | list[str],
+                 seeds: Iterable[int], *, folds: int | None = 1,
+                 protocol: str = "subject_groups",
+                 protocol_kwargs: Mapping[str, dict] | None = None,
+                 store: RunStore | None = None,
+                 log: Callable[[str], None] | None = print) -> pd.DataFrame:
+    """Retrain ``models`` under the ``larger`` budget on the first ``folds`` folds of each
+    dataset (with :func:`harlib.experiment.run_grid`, so stored runs load) and put their
+    macro-F1 beside the same runs under ``config`` (taken from ``runs``).
+
+    models: one list for every dataset, or a mapping dataset → list (a dataset it does not
+        name is skipped).
+    protocol_kwargs: dataset → keyword arguments of the protocol (e.g. ``{"n_groups": 10}``).
+    Returns a table indexed by (dataset, model), one column per budget headed by
+    :func:`budget_label` (the runs' budget first), and ``published`` (WHAR Arena v1).
+    """
+    seeds = list(seeds)
+    protocol_kwargs = protocol_kwargs or {}
+    grids = []
+    for name, ws in windows.items():
+        wanted = models.get(name, []) if isinstance(models, Mapping) else models
+        grids.append(run_grid(ws, protocol, wanted, seeds, larger,
+                              protocol_kwargs=protocol_kwargs.get(name, {}), max_folds=folds,
+                              store=store, log=log))
+    bigger = pd.concat(grids, ignore_index=True)
+    keys = ["dataset", "model", "fold", "seed"]
+    base = runs.merge(bigger[keys], on=keys)
+    table = (pd.concat([base.assign(budget=budget_label(config)),
+                        bigger.assign(budget=budget_label(larger))])
+             .pivot_table(index=["dataset", "model"], columns="budget", values="f1_macro", sort=False))
+    table["published"] = [whar_arena_macro_f1(m, d) for d, m in table.index]
+    return table
+
+
+__all__ = ["BUDGET_FIELDS", "published_column", "published_reference", "anchor_runs",
+           "anchors_by_fold", "anchors_vs_published", "larger_budget", "budget_label",
+           "budget_check"]

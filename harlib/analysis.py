@@ -14,7 +14,7 @@ import pandas as pd
 
 from .classical import CLASSICAL_MODELS
 from .experiment import run_grid
-from .published import whar_arena_macro_f1
+from .published import has_whar_arena_figures, whar_arena_macro_f1
 from .runs import RunStore
 from .train import TrainConfig
 from .windows import WindowSet
@@ -23,11 +23,16 @@ from .windows import WindowSet
 BUDGET_FIELDS = ("max_train_windows", "max_epochs", "patience")
 
 
+def _published(model: str, dataset: str) -> float:
+    """The published figure, or NaN for a dataset WHAR Arena v1 does not cover (a user's own)."""
+    return whar_arena_macro_f1(model, dataset) if has_whar_arena_figures(dataset) else np.nan
+
+
 def published_column(df: pd.DataFrame, dataset: str = "dataset", model: str = "model"
                      ) -> pd.Series:
     """WHAR Arena v1's published macro-F1 for each row's dataset and model (NaN where it
     publishes none), indexed like ``df``."""
-    return pd.Series([whar_arena_macro_f1(m, d) for d, m in zip(df[dataset], df[model])],
+    return pd.Series([_published(m, d) for d, m in zip(df[dataset], df[model])],
                      index=df.index, dtype=float, name="published")
 
 
@@ -39,7 +44,7 @@ def published_reference(datasets: Iterable[str], models: Iterable[str]
     ref = {}
     for d in datasets:
         for m in models:
-            value = whar_arena_macro_f1(m, d)
+            value = _published(m, d)
             if not np.isnan(value):
                 ref[(d, m)] = value
     return ref
@@ -121,7 +126,7 @@ def budget_check(runs: pd.DataFrame, windows: Mapping[str, WindowSet], config: T
     table = (pd.concat([base.assign(budget=budget_label(config)),
                         bigger.assign(budget=budget_label(larger))])
              .pivot_table(index=["dataset", "model"], columns="budget", values="f1_macro", sort=False))
-    table["published"] = [whar_arena_macro_f1(m, d) for d, m in table.index]
+    table["published"] = [_published(m, d) for d, m in table.index]
     return table
 
 

@@ -6,6 +6,7 @@ from typing import Callable, Iterable
 
 import pandas as pd
 
+from .profiles import Profile
 from .runs import RunStore
 from .splits import make_splits
 from .train import TrainConfig, fit
@@ -15,17 +16,29 @@ from .windows import WindowSet
 METRICS = ("accuracy", "f1_macro", "f1_weighted", "balanced_accuracy", "g_mean")
 
 
+_FROM_PROFILE = object()
+
+
 def run_grid(ws: WindowSet, protocol: str, models: dict[str, dict] | Iterable[str],
-             seeds: Iterable[int], config: TrainConfig, *, protocol_kwargs: dict | None = None,
-             max_folds: int | None = None, store: RunStore | None = None,
-             log: Callable[[str], None] | None = print) -> pd.DataFrame:
+             seeds: Iterable[int] | None, config: TrainConfig, *,
+             protocol_kwargs: dict | None = None, max_folds=_FROM_PROFILE,
+             store: RunStore | None = None, log: Callable[[str], None] | None = print,
+             profile: Profile | None = None) -> pd.DataFrame:
     """Train every model × fold × seed (loading stored runs) and return one row per run.
 
     models: names (deep models from the registry, or ``random_forest``/``knn``/``svm``), or a
         mapping name → model keyword arguments. Every name is checked against its trainer
         before the first run starts.
-    max_folds: run only the first folds of the protocol (profiles limit this).
+    max_folds: run only the first folds of the protocol (``None``: all of them).
+    profile: where ``seeds`` is ``None`` or ``max_folds`` is not given, the profile's seeds
+        and fold limit are used (without a profile: all folds; seeds are then required).
     """
+    if max_folds is _FROM_PROFILE:
+        max_folds = profile.max_folds if profile is not None else None
+    if seeds is None:
+        if profile is None:
+            raise ValueError("run_grid needs seeds, or a profile to take them from")
+        seeds = profile.seeds
     models = dict(models) if isinstance(models, dict) else {m: {} for m in models}
     for name in models:
         trainer_for(name, config).resolve(config)

@@ -47,12 +47,25 @@ WHAR_ARENA_DATASET = {"uci_har": "uci_har", "uci_har_hapt": "uci_har", "hapt": "
 
 
 def whar_arena_macro_f1(model: str, dataset: str) -> float:
-    """WHAR Arena v1's published macro-F1 for a harlib model and dataset name; NaN if none."""
-    whar_model = WHAR_ARENA_MODEL.get(model)
+    """WHAR Arena v1's published macro-F1 for a harlib model and dataset name.
+
+    Raises ``KeyError`` (listing the dataset names it knows) for a dataset WHAR Arena v1's
+    snapshot held here does not cover. For a covered dataset and a model WHAR Arena does
+    not train, returns NaN — the documented marker of "no published figure for this model".
+    """
     whar_dataset = WHAR_ARENA_DATASET.get(dataset)
-    if whar_model is None or whar_dataset is None:
+    if whar_dataset is None:
+        raise KeyError(f"no WHAR Arena v1 figures for dataset {dataset!r}; the snapshot held "
+                       f"here covers {', '.join(sorted(WHAR_ARENA_DATASET))} (WHAR Arena's own "
+                       f"names: {', '.join(WHAR_ARENA_DATASETS)})")
+    whar_model = WHAR_ARENA_MODEL.get(model)
+    if whar_model is None:
         return math.nan
     return WHAR_ARENA_V1_MACRO_F1[whar_model][WHAR_ARENA_DATASETS.index(whar_dataset)]
+
+
+def has_whar_arena_figures(dataset: str) -> bool:
+    return dataset in WHAR_ARENA_DATASET
 
 
 # Paper B, Table 5: harlib model name → {dataset: (memory in MB, parameters)}.

@@ -121,17 +121,50 @@ def window_starts(labels: np.ndarray, length: int, stride: int,
     raise ValueError(f"unknown window policy {policy!r}; use one of {POLICIES}")
 
 
+MIN_WINDOW_SAMPLES = 8
+UNITS = ("samples", "seconds")
+
+
+def _window_unit(length, stride, unit: str | None) -> str:
+    """``unit`` if given; else inferred from the argument types, which must agree (an int
+    counts samples, a float seconds)."""
+    if unit is not None:
+        if unit not in UNITS:
+            raise ValueError(f"unit must be one of {UNITS}, got {unit!r}")
+        return unit
+    kinds = {"samples" if isinstance(v, (int, np.integer)) else "seconds"
+             for v in (length, stride) if v is not None}
+    if len(kinds) > 1:
+        raise ValueError(f"window length {length!r} and stride {stride!r} mix samples (int) and "
+                         "seconds (float); give both in one unit, or say which with "
+                         "unit='samples' or unit='seconds'")
+    return kinds.pop()
+
+
 def sliding_windows(ds: HARDataset, length: float | int, stride: float | int | None = None,
-                    policy: str = "pure") -> WindowSet:
+                    policy: str = "pure", *, unit: str | None = None) -> WindowSet:
     """Cut every recording of ``ds`` into windows.
 
-    length, stride: samples (int) or seconds (float); stride defaults to half the length
-    (50 % overlap).
+    length, stride: in ``unit`` — ``"samples"`` or ``"seconds"``; without ``unit``, ints
+    count samples and floats seconds, and the two arguments must agree. The stride defaults
+    to half the length (50 % overlap). Windows shorter than 8 samples are refused.
     """
-    L = to_samples(length, ds.sampling_rate)
-    S = to_samples(stride, ds.sampling_rate) if stride is not None else max(1, L // 2)
-    if L < 1 or S < 1:
-        raise ValueError(f"window length and stride must be ≥ 1 sample, got {L} and {S}")
+    unit = _window_unit(length, stride, unit)
+    if unit == "seconds":
+        L = int(round(float(length) * ds.sampling_rate))
+        S = int(round(float(stride) * ds.sampling_rate)) if stride is not None else max(1, L // 2)
+    else:
+        if float(length) != int(length) or (stride is not None and float(stride) != int(stride)):
+            raise ValueError(f"a window in samples needs whole numbers, got {length!r} and {stride!r}")
+        L = int(length)
+        S = int(stride) if stride is not None else max(1, L // 2)
+    if L < MIN_WINDOW_SAMPLES:
+        raise ValueError(f"{ds.name}: a window of {L} samples ({L / ds.sampling_rate:.3g} s at "
+                         f"{ds.sampling_rate:g} Hz) is too short; windows need at least "
+                         f"{MIN_WINDOW_SAMPLES} samples. Did you mean seconds? Pass floats "
+                         "or unit='seconds'")
+    if S < 1:
+        raise ValueError(f"window stride must be ≥ 1 sample, got {S} ({stride!r} {unit})")
     if policy not in POLICIES:
         raise ValueError(f"unknown window policy {policy!r}; use one of {POLICIES}")
     X, y, subj, rec, start = [], [], [], [], []

@@ -33,10 +33,14 @@ def test_whar_lookup_follows_the_stand_in_dataset():
         WHAR_ARENA_V1_MACRO_F1["deepconv_lstm"][WHAR_ARENA_DATASETS.index("dsads")]
 
 
-@pytest.mark.parametrize("model,dataset", [("cnn_zeng", "hapt"), ("tinyhar", "basicmotions"),
-                                           ("no_such_model", "dsads")])
-def test_whar_lookup_without_a_published_figure_is_nan(model, dataset):
+@pytest.mark.parametrize("model,dataset", [("cnn_zeng", "hapt"), ("no_such_model", "dsads")])
+def test_whar_lookup_of_a_model_without_a_published_figure_is_nan(model, dataset):
     assert math.isnan(whar_arena_macro_f1(model, dataset))
+
+
+def test_whar_lookup_of_an_uncovered_dataset_names_the_covered_ones():
+    with pytest.raises(KeyError, match="no WHAR Arena v1 figures for dataset 'basicmotions'.*dsads, hapt"):
+        whar_arena_macro_f1("tinyhar", "basicmotions")
 
 
 def test_usad_table5_rows_are_registered_models():

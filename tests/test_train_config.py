@@ -59,3 +59,20 @@ def test_run_grid_checks_every_name_before_training(basicmotions_windows, tmp_pa
                  TrainConfig(max_epochs=1, trainer="unsupervised"),
                  protocol_kwargs={"n_groups": 4}, store=store, log=None)
     assert not any(store.root.iterdir()), "nothing was trained"
+
+
+def test_run_grid_takes_seeds_and_folds_from_a_profile(basicmotions_windows, tmp_path):
+    from harlib.profiles import get_profile
+    ws, _ = basicmotions_windows
+    smoke = get_profile("smoke")
+    runs = run_grid(ws, "subject_groups", ["random_forest"], None, TrainConfig.from_profile(smoke),
+                    protocol_kwargs={"n_groups": 4}, store=RunStore(tmp_path), log=None, profile=smoke)
+    assert sorted(runs.seed.unique()) == list(smoke.seeds) and runs.fold.nunique() == smoke.max_folds
+    with pytest.raises(ValueError, match="needs seeds"):
+        run_grid(ws, "subject_groups", ["random_forest"], None, TrainConfig(), log=None)
+
+
+def test_random_forest_uses_the_configured_threads():
+    from harlib.classical import make_classifier
+    assert make_classifier("random_forest", n_jobs=1).n_jobs == 1
+    assert make_classifier("random_forest").n_jobs == -1

@@ -128,3 +128,18 @@ def test_standardizer_uses_training_data_only():
         norm.transform(train[:, :3])
     with pytest.raises(RuntimeError, match="before fit"):
         Standardizer().transform(train)
+
+
+def test_window_units_are_explicit():
+    ds = toy_dataset()
+    with pytest.raises(ValueError, match="mix samples .int. and seconds .float."):
+        sliding_windows(ds, 3, 1.5)
+    with pytest.raises(ValueError, match=r"3 samples \(0.3 s at 10 Hz\) is too short.*seconds"):
+        sliding_windows(ds, 3)
+    a = sliding_windows(ds, 5, 2.5, unit="seconds")
+    b = sliding_windows(ds, 50, 25)
+    assert a.info == b.info and a.length == 50
+    with pytest.raises(ValueError, match="unit must be one of"):
+        sliding_windows(ds, 5, unit="minutes")
+    with pytest.raises(ValueError, match="whole numbers"):
+        sliding_windows(ds, 50.5, 25, unit="samples")

@@ -271,8 +271,7 @@ def loss_scores(model, loss_fn, X: np.ndarray, device, precision: str, batch_siz
 
 # ---- early stopping ---------------------------------------------------------------------
 #: monitor name → "max" or "min"
-MONITORS = {"val_f1_macro": "max", "val_accuracy": "max", "val_loss": "min",
-            "val_reconstruction": "min"}
+MONITORS = {"val_f1_macro": "max", "val_accuracy": "max", "val_reconstruction": "min"}
 
 
 def fit_epochs(model, loss_fn, opt, sched, sampler, data: TrainData,

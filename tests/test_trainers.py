@@ -204,3 +204,13 @@ def test_observer_callbacks_see_every_epoch(basicmotions_windows, tmp_path):
             seen.append(row["epoch"])
     run = fit("cnn1d", ws, split, TrainConfig(**FAST), store=RunStore(tmp_path), callbacks=[Log()])
     assert seen == [r["epoch"] for r in run.record["history"]]
+
+
+def test_monitor_chooses_the_best_epoch(basicmotions_windows, tmp_path):
+    ws, split = basicmotions_windows
+    cfg = TrainConfig(**{**FAST, "max_epochs": 4, "patience": 4}, monitor="val_accuracy")
+    run = fit("cnn1d", ws, split, cfg, store=RunStore(tmp_path))
+    acc = [row["val_accuracy"] for row in run.record["history"]]
+    assert run.record["monitor"] == "val_accuracy"
+    assert run.record["best_epoch"] == 1 + acc.index(max(acc))       # the first best epoch
+    assert run.record["best_score"] == max(acc)

@@ -70,6 +70,7 @@ PARAM_COUNTS = {
     "atfa": 51_980,
     "tccsnet": 179_638,
     "lstm_autoencoder": 53_455,
+    "stdualx": 2_567_906,
 }
 
 

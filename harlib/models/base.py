@@ -11,7 +11,8 @@ and ``"logits"`` always, plus whatever else a model exposes (attention maps, a
 reconstruction, …) for its loss or for the notebooks.
 
 A model that needs to know which channels belong to which sensor sets
-``needs_channel_groups = True`` and takes a ``channel_groups`` keyword:
+``needs_channel_groups = True`` (or ``accepts_channel_groups = True`` where it has a
+fallback for data without them) and takes a ``channel_groups`` keyword:
 ``{"placement": {"hand": [0, 1, …], …}, "modality": {"acc": […], …}}`` (channel indices,
 in channel order), which :func:`create_model` passes from a window set's channel metadata.
 """
@@ -34,7 +35,10 @@ def register_model(name: str):
 
 
 def needs_channel_groups(name: str) -> bool:
-    return bool(getattr(MODELS.get(name), "needs_channel_groups", False))
+    """Whether model ``name`` uses channel groups (it needs or accepts them): its runs then
+    record the groups, which enter their key."""
+    cls = MODELS.get(name)
+    return bool(getattr(cls, "needs_channel_groups", False) or getattr(cls, "accepts_channel_groups", False))
 
 
 def check_channel_groups(groups: ChannelGroups, in_channels: int) -> ChannelGroups:
@@ -54,13 +58,14 @@ def create_model(name: str, in_channels: int, n_classes: int, window_length: int
     """Build a registered model by name, e.g. ``create_model("deepconvlstm", 9, 6, 128)``.
 
     ``channel_groups`` is passed on only to models that declare ``needs_channel_groups``
-    (and is required for them); other models ignore it.
+    (required for them) or ``accepts_channel_groups`` (optional); other models ignore it.
     """
     cls = MODELS.get(name)
-    if getattr(cls, "needs_channel_groups", False):
-        if channel_groups is None:
-            raise ValueError(f"model {name!r} needs channel_groups (sensor placements); build it "
-                             f"with create_model_for(window_set, {name!r}) or pass channel_groups=")
+    if getattr(cls, "needs_channel_groups", False) and channel_groups is None:
+        raise ValueError(f"model {name!r} needs channel_groups (sensor placements); build it "
+                         f"with create_model_for(window_set, {name!r}) or pass channel_groups=")
+    uses = getattr(cls, "needs_channel_groups", False) or getattr(cls, "accepts_channel_groups", False)
+    if uses and channel_groups is not None:
         kwargs["channel_groups"] = check_channel_groups(channel_groups, in_channels)
     return cls(in_channels=in_channels, n_classes=n_classes, window_length=window_length, **kwargs)
 
@@ -72,7 +77,8 @@ def create_model_for(ws, name: str, **kwargs) -> "HARModel":
 
 
 def model_names(kind: str | None = None) -> list[str]:
-    """Registered model names; ``kind="classifier"`` or ``"autoencoder"`` selects one kind."""
+    """Registered model names; ``kind`` selects one kind: ``"classifier"`` (the baseline zoo),
+    ``"autoencoder"`` or ``"method"`` (the papers' own models)."""
     return [n for n in MODELS.names() if kind is None or getattr(MODELS.get(n), "kind", None) == kind]
 
 
@@ -86,7 +92,8 @@ class HARModel(nn.Module):
 
     embed_dim: int
     needs_channel_groups: bool = False
-    kind: str = "classifier"     # "autoencoder" for models trained without labels
+    accepts_channel_groups: bool = False
+    kind: str = "classifier"     # a baseline; "autoencoder" (no labels), "method" (a paper's own)
 
     def __init__(self, in_channels: int, n_classes: int, window_length: int):
         super().__init__()
@@ -104,6 +111,10 @@ class HARModel(nn.Module):
                              f"time) float input, got {shape}")
         if not x.is_floating_point():
             raise ValueError(f"{type(self).__name__} expects a float tensor, got {x.dtype}")
+        if not torch.jit.is_tracing() and not torch.compiler.is_compiling() \
+                and not torch.isfinite(x).all():
+            raise ValueError(f"{type(self).__name__}: the input holds NaN or infinite values; "
+                             f"a network would turn them into NaN outputs")
 
     def forward_features(self, x: torch.Tensor) -> torch.Tensor:
         """Default: ``self.features(x)`` after the input check; override for anything else."""

@@ -29,6 +29,8 @@ def main() -> None:
     ap.add_argument("--seeds", nargs="+", type=int, default=[0, 1])
     ap.add_argument("--folds", type=int, default=3)
     ap.add_argument("--profile", default="standard")
+    ap.add_argument("--stored-only", action="store_true",
+                    help="tabulate the stored runs only (several processes can train parts first)")
     args = ap.parse_args()
     P = get_profile(args.profile)
     runs = []
@@ -41,7 +43,8 @@ def main() -> None:
                                               precision=precision, num_threads=1)
             runs.append(run_grid(ws, "subject_groups", args.models, args.seeds, config,
                                  protocol_kwargs={"n_groups": min(10, len(ds.subjects))},
-                                 max_folds=args.folds).assign(precision=precision))
+                                 max_folds=args.folds, stored_only=args.stored_only)
+                        .assign(precision=precision))
             meta = {"datasets": args.datasets, "models": args.models, "seeds": args.seeds,
                     "folds": args.folds, "threads": 1, "train_config": config.identity()}
             table = pd.concat(runs, ignore_index=True)

@@ -23,7 +23,7 @@ def run_grid(ws: WindowSet, protocol: str, models: dict[str, dict] | Iterable[st
              seeds: Iterable[int] | None, config: TrainConfig, *,
              protocol_kwargs: dict | None = None, max_folds=_FROM_PROFILE,
              store: RunStore | None = None, log: Callable[[str], None] | None = print,
-             profile: Profile | None = None) -> pd.DataFrame:
+             profile: Profile | None = None, stored_only: bool = False) -> pd.DataFrame:
     """Train every model × fold × seed (loading stored runs) and return one row per run.
 
     models: names (deep models from the registry, or ``random_forest``/``knn``/``svm``), or a
@@ -32,6 +32,8 @@ def run_grid(ws: WindowSet, protocol: str, models: dict[str, dict] | Iterable[st
     max_folds: run only the first folds of the protocol (``None``: all of them).
     profile: where ``seeds`` is ``None`` or ``max_folds`` is not given, the profile's seeds
         and fold limit are used (without a profile: all folds; seeds are then required).
+    stored_only: collect the runs already in the store and train nothing (the rows of
+        missing runs are left out; the log says which).
     """
     if max_folds is _FROM_PROFILE:
         max_folds = profile.max_folds if profile is not None else None
@@ -51,7 +53,13 @@ def run_grid(ws: WindowSet, protocol: str, models: dict[str, dict] | Iterable[st
         for name, kwargs in models.items():
             for seed in seeds:
                 t0 = time.perf_counter()
-                res = fit(name, ws, split, config, seed=seed, model_kwargs=kwargs, store=store)
+                res = fit(name, ws, split, config, seed=seed, model_kwargs=kwargs, store=store,
+                          stored_only=stored_only)
+                if res is None:
+                    if log:
+                        log(f"{ws.dataset:>14} {protocol:>16} fold {split.fold} {name:>14} "
+                            f"seed {seed}: not stored, left out")
+                    continue
                 rec = res.record
                 row = {"dataset": ws.dataset, "protocol": protocol,
                        "subject_independent": split.subject_independent, "fold": split.fold,

@@ -135,12 +135,14 @@ class TrainConfig:
 
 def fit(model_name: str, ws: WindowSet, split: Split, config: TrainConfig, seed: int = 0,
         model_kwargs: dict | None = None, store: RunStore | None = None,
-        progress: bool = False, force: bool = False, callbacks=()) -> RunResult:
+        progress: bool = False, force: bool = False, callbacks=(),
+        stored_only: bool = False) -> RunResult | None:
     """Train ``model_name`` on ``split.train`` (early stopping on ``split.val``), evaluate on
     ``split.test``; load the stored run instead when an identical one exists.
 
     ``callbacks``: objects with ``on_epoch_end(row)`` that observe training (a progress
     log, a plot); they must not change the result, which is why they are not in the key.
+    ``stored_only``: return the stored run, or ``None`` if there is none (train nothing).
     """
     if not isinstance(config, TrainConfig):
         raise TypeError(f"config must be a TrainConfig, got {type(config).__name__}")
@@ -151,6 +153,8 @@ def fit(model_name: str, ws: WindowSet, split: Split, config: TrainConfig, seed:
         config, budget = apply_budget(config, model_name, ws, split)
     req = RunRequest(model_name, ws, split, config, seed, dict(model_kwargs or {}), store,
                      progress, tuple(callbacks), budget)
+    if stored_only:
+        return trainer.stored(req)
     return trainer.run(req, force=force)
 
 

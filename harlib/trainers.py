@@ -35,7 +35,7 @@ from .metrics import classification_report, clustering_report, match_clusters
 from .models import MODELS
 from .models.base import needs_channel_groups
 from .registry import Registry
-from .runs import RunOutput, RunResult, RunStore, array_fingerprint, cached_run
+from .runs import RunOutput, RunResult, RunStore, array_fingerprint, cached_run, run_key
 from .samplers import create_sampler
 from .splits import Split, overlap_with_training
 from .windows import WindowSet
@@ -102,6 +102,14 @@ class Trainer:
     def run(self, req: RunRequest, force: bool = False) -> RunResult:
         spec = self.spec(req)
         return cached_run(spec, req.store, lambda key: self.train(req), force)
+
+    def stored(self, req: RunRequest) -> RunResult | None:
+        """The stored run of ``req``, or ``None`` (nothing is trained)."""
+        store = req.store or RunStore()
+        key = run_key(self.spec(req))
+        if not store.has(key):
+            return None
+        return RunResult(key, store.load_result(key), store.load_predictions(key), True, store)
 
     def train(self, req: RunRequest) -> RunOutput:  # pragma: no cover - abstract
         raise NotImplementedError

@@ -76,3 +76,19 @@ def test_random_forest_uses_the_configured_threads():
     from harlib.classical import make_classifier
     assert make_classifier("random_forest", n_jobs=1).n_jobs == 1
     assert make_classifier("random_forest").n_jobs == -1
+
+
+def test_stored_only_trains_nothing(basicmotions_windows, tmp_path):
+    ws, _ = basicmotions_windows
+    store = RunStore(tmp_path)
+    cfg = TrainConfig(max_epochs=1, batch_size=16)
+    empty = run_grid(ws, "subject_groups", ["random_forest"], [0], cfg,
+                     protocol_kwargs={"n_groups": 4}, max_folds=1, store=store, log=None,
+                     stored_only=True)
+    assert empty.empty and not any(store.root.iterdir())
+    run_grid(ws, "subject_groups", ["random_forest"], [0], cfg, protocol_kwargs={"n_groups": 4},
+             max_folds=1, store=store, log=None)
+    again = run_grid(ws, "subject_groups", ["random_forest"], [0], cfg,
+                     protocol_kwargs={"n_groups": 4}, max_folds=1, store=store, log=None,
+                     stored_only=True)
+    assert len(again) == 1 and again.cached.all()

@@ -71,6 +71,7 @@ PARAM_COUNTS = {
     "tccsnet": 179_638,
     "lstm_autoencoder": 53_455,
     "stdualx": 2_567_906,
+    "usad": 341_508,      # B Table 5: 3.47e5 / 1.09e6; ours 3.41e5 (3×90) / 3.60e5 (113×30)
 }
 
 

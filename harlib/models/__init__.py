@@ -4,7 +4,7 @@ from .base import (MODELS, HARModel, create_model, create_model_for, model_names
 
 from . import (atfa, cnn, cnn_gru, cnn_zeng, danhar, deepconvlstm, elk, har_ce,  # noqa: E402,F401
                lstm, lstm_autoencoder, lstm_cnn, res2net, resnet, resnext, rev_attention, stdualx,
-               tccsnet, tinyhar)  # importing registers the models
+               tccsnet, tinyhar, usad)  # importing registers the models
 
 __all__ = ["MODELS", "HARModel", "create_model", "create_model_for", "model_names",
            "needs_channel_groups", "register_model"]

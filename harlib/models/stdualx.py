@@ -9,9 +9,8 @@ Cross-Sensor Relation (CSR) vectors to them; a linear classifier gives the logit
 (paper; notes §2.3) uses CE plus a per-placement triplet loss: harlib's ``"ce_triplet"`` loss
 with the ``"triplet"`` batch sampler, which read ``outputs["triplet_embeddings"]``.
 
-Sources: the paper text (``/work/shared/papers/C-stdual-x.md``, an abstract, which gives no
-sizes) and the notes on the official code (``/work/shared/papers/notes/C-stdual-x-notes.md``;
-"notes §x" below). Everything that is neither in the code as the notes describe it nor in
+Sources: the paper text (an extended abstract, which gives no sizes) and the facts gathered
+from the official code ("notes §x" below). Everything that is neither in the code as the notes describe it nor in
 the paper is marked **assumed** in the docstrings.
 """
 from __future__ import annotations

@@ -5,9 +5,9 @@ Attention", arXiv 2507.02827; §3.2, eqs. 20–22, Fig. 2). Registered as ``"usa
 Only the network of §3.2 is here. The rest of paper B's method is training-side: the
 statistics-guided diffusion augmentation (§3.1) and the adaptive composite loss (§3.3).
 
-Sources: the paper text (``/work/shared/papers/B-usad.md``; every equation there is blank,
-so eqs. 20–22 are rebuilt from their surrounding sentences) and the notes on ResNeSt
-(``/work/shared/papers/notes/B-usad-notes.md`` §3, "notes §3" below). §3.2 paraphrases
+Sources: the paper text (arXiv 2507.02827; every equation there is blank, so eqs. 20–22
+are rebuilt from their surrounding sentences) and what is known of ResNeSt ("notes §3"
+below). §3.2 paraphrases
 ResNeSt's split-attention block (Zhang et al., "ResNeSt: Split-Attention Networks",
 arXiv 2004.08955, its §3.1–3.2) almost sentence for sentence. It adds a spatial attention
 step and calls the split block's grouped-FC weighting "temporal attention". No official

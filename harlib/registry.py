@@ -7,6 +7,20 @@ from typing import Callable, Generic, Iterator, TypeVar
 T = TypeVar("T")
 
 
+def _origin(obj) -> str:
+    target = getattr(obj, "build", obj)          # a dataset spec wraps its builder
+    return f"{getattr(target, '__module__', '?')}.{getattr(target, '__qualname__', type(target).__name__)}"
+
+
+def _same_definition(old, new) -> bool:
+    """The same function or class defined again (module and qualified name agree); other
+    objects only when equal."""
+    a, b = getattr(old, "build", old), getattr(new, "build", new)
+    if hasattr(a, "__qualname__") and hasattr(b, "__qualname__"):
+        return _origin(old) == _origin(new)
+    return old == new
+
+
 class Registry(Generic[T]):
     """Maps lower-case names to factories.
 
@@ -21,12 +35,16 @@ class Registry(Generic[T]):
         self.kind = kind
         self._items: dict[str, T] = {}
 
-    def register(self, name: str) -> Callable[[T], T]:
+    def register(self, name: str, replace: bool = False) -> Callable[[T], T]:
+        """Register under ``name``. Registering the same definition again (a notebook cell run
+        twice: same module and qualified name) replaces it; a different one under a taken
+        name needs ``replace=True``."""
         key = name.lower()
 
         def decorator(obj: T) -> T:
-            if key in self._items:
-                raise ValueError(f"{self.kind} {name!r} is already registered")
+            if key in self._items and not replace and not _same_definition(self._items[key], obj):
+                raise ValueError(f"{self.kind} {name!r} is already registered (by "
+                                 f"{_origin(self._items[key])}); pass replace=True to replace it")
             self._items[key] = obj
             return obj
 

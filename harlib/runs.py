@@ -4,16 +4,22 @@ one skeleton every trainer shares: look the key up, train only when it is missin
 A run folder ``$HARLIB_CACHE/runs/<key>/`` holds ``result.json`` (dataset, protocol, fold,
 profile, seed, model and training configuration, metrics, history), ``predictions.npz``,
 ``model.pt`` (the weights, for trained networks) and one ``<name>.pt`` per extra state
-(e.g. ``loss.pt``: an adaptive loss's weights). It is written to a temporary folder and
-renamed into place, so an interrupted run leaves nothing behind and a re-run grid resumes
-from the runs already stored.
+(e.g. ``loss.pt``: an adaptive loss's weights) and ``manifest.json`` (size and SHA-256 of
+each of those files). It is written to a uniquely named temporary folder and renamed into
+place, so an interrupted run leaves nothing behind (a temporary folder of a process that was
+killed is removed when the next :class:`RunStore` opens the folder) and a re-run grid
+resumes from the runs already stored. Two processes that store the same run at once both
+succeed: the first complete copy is kept. A damaged run (a file missing, truncated or
+altered; unreadable JSON) is reported with a :class:`~harlib.data.CacheWarning` and counts
+as absent, so :func:`cached_run` trains it again.
 """
 from __future__ import annotations
 
 import hashlib
 import json
-import shutil
-import tempfile
+import os
+import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -22,6 +28,11 @@ import numpy as np
 import torch
 
 from .config import cache_dir
+from .data.atomic import CacheWarning, remove, remove_stale, sha256_file, temp_dir
+
+MANIFEST = "manifest.json"
+# temporaries of harlib versions before process ids in names: ".<key>.<random>"
+_LEGACY_TEMP = re.compile(r"\.[0-9a-f]{16}\.[a-z0-9_]{8}")
 
 
 def run_key(spec: dict) -> str:
@@ -43,18 +54,72 @@ class RunStore:
     def __init__(self, root: Path | None = None):
         self.root = Path(root) if root is not None else cache_dir("runs")
         self.root.mkdir(parents=True, exist_ok=True)
+        remove_stale(self.root, _LEGACY_TEMP)
 
     def path(self, key: str) -> Path:
         return self.root / key
 
+    def damage(self, key: str) -> str | None:
+        """Why the stored run ``key`` cannot be used (``"absent"``, or what is damaged), or
+        ``None`` if it is complete. Runs with a manifest have every file's size and SHA-256
+        checked; older runs have ``result.json`` parsed and ``predictions.npz`` read."""
+        folder = self.path(key)
+        if not folder.is_dir():
+            return "absent"
+        if (folder / MANIFEST).is_file():
+            try:
+                files = json.loads((folder / MANIFEST).read_text())["files"]
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                return f"{MANIFEST} is unreadable ({exc})"
+            for name, (size, digest) in files.items():
+                f = folder / name
+                if not f.is_file():
+                    return f"{name} is missing"
+                if f.stat().st_size != size:
+                    return f"{name} has {f.stat().st_size} bytes, {size} were written"
+                if sha256_file(f) != digest:
+                    return f"{name} does not match its SHA-256 (altered or corrupt)"
+            return None
+        try:                                               # stored before manifests existed
+            json.loads((folder / "result.json").read_text())
+            with np.load(folder / "predictions.npz") as z:
+                for k in z.files:
+                    z[k]
+        except Exception as exc:  # noqa: BLE001 - whatever fails, the run is unusable
+            return f"{type(exc).__name__}: {exc}"
+        return None
+
     def has(self, key: str) -> bool:
-        return (self.path(key) / "result.json").is_file()
+        """Whether a complete run ``key`` is stored; a damaged one is reported and counts as
+        absent."""
+        why = self.damage(key)
+        if why not in (None, "absent"):
+            warnings.warn(f"stored run {self.path(key)} is damaged ({why}); it is ignored and "
+                          f"will be trained again", CacheWarning, stacklevel=2)
+        return why is None
+
+    def load(self, key: str) -> tuple[dict, dict[str, np.ndarray]] | None:
+        """``(record, predictions)`` of a complete stored run, or ``None`` if it is absent or
+        damaged (reported)."""
+        if not self.has(key):
+            return None
+        try:
+            return self.load_result(key), self.load_predictions(key)
+        except Exception as exc:  # noqa: BLE001
+            warnings.warn(f"stored run {self.path(key)} cannot be read ({type(exc).__name__}: "
+                          f"{exc}); it will be trained again", CacheWarning, stacklevel=2)
+            return None
 
     def save(self, key: str, result: dict, predictions: dict[str, np.ndarray],
-             state_dict: dict | None, extra_states: dict[str, dict] | None = None) -> Path:
-        """Write a run atomically; ``extra_states`` maps a name to a state dict (``name.pt``)."""
+             state_dict: dict | None, extra_states: dict[str, dict] | None = None,
+             overwrite: bool = False) -> Path:
+        """Write a run atomically; ``extra_states`` maps a name to a state dict (``name.pt``).
+
+        If a complete run ``key`` is already stored (another process finished it first), it
+        is kept and this copy discarded, unless ``overwrite``; a damaged one is replaced."""
         dest = self.path(key)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=self.root))
+        tmp = temp_dir(self.root, key, suffix="")
+        old = None
         try:
             np.savez_compressed(tmp / "predictions.npz", **predictions)
             if state_dict is not None:
@@ -64,12 +129,25 @@ class RunStore:
                     raise ValueError(f"extra state name {name!r} must be an identifier other than 'model'")
                 torch.save(state, tmp / f"{name}.pt")
             (tmp / "result.json").write_text(json.dumps(result, indent=2, default=_jsonable))
+            files = {f.name: [f.stat().st_size, sha256_file(f)] for f in sorted(tmp.iterdir())}
+            (tmp / MANIFEST).write_text(json.dumps({"files": files}, indent=1))
             if dest.exists():
-                shutil.rmtree(dest)
-            tmp.rename(dest)
+                if not overwrite and self.damage(key) is None:
+                    return dest
+                old = temp_dir(self.root, key, suffix=".old")
+                try:
+                    os.replace(dest, old)           # onto the empty folder just made
+                except FileNotFoundError:
+                    pass
+            try:
+                tmp.rename(dest)
+            except OSError:
+                if self.damage(key) is not None:    # not another writer's complete copy
+                    raise
         finally:
-            if tmp.exists():
-                shutil.rmtree(tmp, ignore_errors=True)
+            for p in (tmp, old):
+                if p is not None and p.exists():
+                    remove(p)
         return dest
 
     def load_result(self, key: str) -> dict:
@@ -132,18 +210,30 @@ class RunResult:
         return s
 
 
-def cached_run(spec: dict, store: RunStore | None, train: Callable[[str], RunOutput],
-               force: bool = False) -> RunResult:
-    """The run skeleton: return the stored run of ``spec`` if there is one; otherwise call
-    ``train(key)``, store its output under the key (the record is prefixed by ``spec`` and
-    the key) and return it."""
+def stored_run(spec: dict, store: RunStore | None = None) -> RunResult | None:
+    """The complete stored run of ``spec``, or ``None`` if there is none (a damaged one is
+    reported and counts as none). The one lookup of stored runs: :func:`cached_run` uses it,
+    and so should anything that only collects stored runs."""
     store = store or RunStore()
     key = run_key(spec)
-    if store.has(key) and not force:
-        return RunResult(key, store.load_result(key), store.load_predictions(key), True, store)
+    stored = store.load(key)
+    return None if stored is None else RunResult(key, *stored, True, store)
+
+
+def cached_run(spec: dict, store: RunStore | None, train: Callable[[str], RunOutput],
+               force: bool = False) -> RunResult:
+    """The run skeleton: return the stored run of ``spec`` if there is a complete one
+    (:func:`stored_run`); otherwise (absent, damaged, or ``force``) call ``train(key)``,
+    store its output under the key (the record is prefixed by ``spec`` and the key) and
+    return it. Every trainer goes through here."""
+    store = store or RunStore()
+    found = None if force else stored_run(spec, store)
+    if found is not None:
+        return found
+    key = run_key(spec)
     out = train(key)
     record = {**spec, "key": key, **out.record}
-    store.save(key, record, out.predictions, out.state_dict, out.extra_states)
+    store.save(key, record, out.predictions, out.state_dict, out.extra_states, overwrite=force)
     return RunResult(key, record, out.predictions, False, store)
 
 

@@ -35,7 +35,7 @@ from .metrics import classification_report, clustering_report, match_clusters
 from .models import MODELS
 from .models.base import needs_channel_groups
 from .registry import Registry
-from .runs import RunOutput, RunResult, RunStore, array_fingerprint, cached_run, run_key
+from .runs import RunOutput, RunResult, RunStore, array_fingerprint, cached_run, stored_run
 from .samplers import create_sampler
 from .splits import Split, overlap_with_training
 from .windows import WindowSet
@@ -105,11 +105,7 @@ class Trainer:
 
     def stored(self, req: RunRequest) -> RunResult | None:
         """The stored run of ``req``, or ``None`` (nothing is trained)."""
-        store = req.store or RunStore()
-        key = run_key(self.spec(req))
-        if not store.has(key):
-            return None
-        return RunResult(key, store.load_result(key), store.load_predictions(key), True, store)
+        return stored_run(self.spec(req), req.store)
 
     def train(self, req: RunRequest) -> RunOutput:  # pragma: no cover - abstract
         raise NotImplementedError

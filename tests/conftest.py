@@ -10,6 +10,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
+
+torch.set_num_threads(1)   # the suite runs on one thread per process (tools/test.sh too)
 
 REPO = Path(__file__).resolve().parent.parent
 MIRROR = Path(os.environ.get("HARLIB_TEST_MIRROR", REPO.parent / "shared" / "data"))

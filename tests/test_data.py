@@ -76,6 +76,9 @@ def test_uci_har_official_parser_checks_row_length(tmp_path):
     base = write_uci_har(tmp_path)
     bad = base / "test" / "Inertial Signals" / "body_gyro_z_test.txt"
     np.savetxt(bad, np.zeros((3, 100)))
+    with pytest.raises(ValueError, match="body_gyro_z_test.txt, line 1: expected 128 fields"):
+        uci_har.parse_uci_har(base)
+    np.savetxt(bad, np.zeros((2, 128)))
     with pytest.raises(ValueError, match="body_gyro_z_test.txt: expected 3 rows of 128"):
         uci_har.parse_uci_har(base)
 

@@ -7,18 +7,38 @@ The search order for a :class:`Source` is
 3. an archive in any ``HARLIB_DATA`` directory, whose SHA-256 is checked (against the
    checksum harlib knows, or a ``SHA256SUMS`` file beside it) before it is
    extracted into a temporary folder that is renamed into place only when complete.
+
+Each extracted folder records the size and modification time of the archive it came from
+(``.harlib-archive.json``); when that archive changes (a repaired or newer copy), it is
+extracted again. Processes that need the same archive at the same time take turns (a file
+lock); should two extract it anyway, the one that renames second discards its copy and uses
+the first one's. Temporary folders of processes that died are removed on the next start
+(:mod:`harlib.data.atomic`).
 """
 from __future__ import annotations
 
 import hashlib
-import shutil
+import json
+import lzma
+import os
+import re
 import tarfile
-import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import cache_dir, data_dirs
+from .atomic import lock, remove, remove_stale, temp_dir
+
+STAMP = ".harlib-archive.json"
+"""File inside an extracted folder naming the archive (name, size, mtime) it came from."""
+# temporaries of harlib versions that put no process id in the name: ".<stem>.<random>.partial"
+_LEGACY_TEMP = re.compile(r"\..+\.[a-z0-9_]{8}\.partial")
+
+
+SEARCH_DEPTH = 3
+"""How many folder levels below each ``HARLIB_DATA`` folder an extracted dataset is looked for."""
 
 
 class DatasetNotFoundError(FileNotFoundError):
@@ -100,16 +120,46 @@ def verify_archive(path: Path, expected: str | None) -> None:
             f"download it again.")
 
 
-def extract_archive(path: Path, dest: Path) -> Path:
+def archive_identity(path: Path) -> dict:
+    """What identifies an archive file cheaply: name, size and modification time."""
+    st = path.stat()
+    return {"archive": path.name, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+
+
+def read_stamp(folder: Path) -> dict | None:
+    try:
+        return json.loads((folder / STAMP).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def is_current(dest: Path, archive: Path) -> bool:
+    """Whether ``dest`` holds an extraction of ``archive`` as it is now. A folder extracted by
+    a harlib version that wrote no stamp counts if it is newer than the archive."""
+    if not dest.is_dir():
+        return False
+    stamp = read_stamp(dest)
+    if stamp is None:
+        return dest.stat().st_mtime >= archive.stat().st_mtime
+    return stamp == archive_identity(archive)
+
+
+def extract_archive(path: Path, dest: Path, replace: bool = False) -> Path:
     """Extract ``path`` into ``dest`` atomically and return ``dest``.
 
-    Extraction goes to a temporary sibling folder which is renamed to ``dest``
-    only after every member was written, so an interruption leaves no partial folder.
+    Extraction goes to a uniquely named temporary sibling folder which is renamed to ``dest``
+    only after every member was written, so an interruption leaves no partial folder (and
+    one left by a killed process is removed on the next start). If another process renamed
+    its copy into place first, that copy is used and this one discarded. An existing
+    ``dest`` is kept unless ``replace`` is set and it is not an extraction of ``path`` as it
+    is now (:func:`is_current`): then it is swapped for the new copy.
     """
-    if dest.exists():
+    if dest.exists() and not replace:
         return dest
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".partial", dir=dest.parent))
+    remove_stale(dest.parent, _LEGACY_TEMP)
+    tmp = temp_dir(dest.parent, dest.name)
+    old = None
     try:
         try:
             if path.name.endswith(".zip"):
@@ -118,46 +168,75 @@ def extract_archive(path: Path, dest: Path) -> Path:
             else:
                 with tarfile.open(path) as tf:
                     tf.extractall(tmp, filter="data")
-        except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
-            raise CorruptArchiveError(f"{path}: cannot be extracted ({exc}); "
-                                      f"the archive is corrupt or truncated") from exc
+        except (tarfile.TarError, zipfile.BadZipFile, lzma.LZMAError, zlib.error, EOFError,
+                OSError, ValueError) as exc:
+            raise CorruptArchiveError(f"{path}: cannot be extracted ({type(exc).__name__}: "
+                                      f"{exc}); the archive is corrupt or truncated") from exc
+        (tmp / STAMP).write_text(json.dumps(archive_identity(path)))
         tmp.chmod(0o755)
-        tmp.rename(dest)
+        if replace and dest.exists() and not is_current(dest, path):
+            old = temp_dir(dest.parent, dest.name, suffix=".old")
+            try:
+                os.replace(dest, old)          # onto the empty folder just made
+            except FileNotFoundError:          # another process moved it already
+                pass
+        try:
+            tmp.rename(dest)
+        except OSError:
+            if not dest.is_dir():
+                raise
+            # another process renamed its complete copy into place first: use that one
     finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+        for p in (tmp, old):
+            if p is not None and p.exists():
+                remove(p)
     return dest
+
+
+def _first_archive(name: str) -> Path | None:
+    for d in data_dirs():
+        if (d / name).is_file():
+            return d / name
+    return None
 
 
 def locate(source: Source) -> Path:
     """The root folder of ``source`` (extracting a verified archive if needed)."""
     for d in data_dirs():
-        root = _find_marker(d, source.marker, depth=2)
+        root = _find_marker(d, source.marker, depth=SEARCH_DEPTH)
         if root is not None:
             return root
     raw = cache_dir("raw")
-    for name in source.archives:
-        root = _find_marker(raw / _archive_stem(name), source.marker)
+    remove_stale(raw, _LEGACY_TEMP)
+    for name in source.archives:           # extracted earlier, from the archive as it is now
+        archive = _first_archive(name)
+        dest = raw / _archive_stem(name)
+        if archive is not None and not is_current(dest, archive):
+            continue
+        root = _find_marker(dest, source.marker)
         if root is not None:
             return root
     incomplete = []
     for d in data_dirs():
         for name, checksum in source.archives.items():
             path = d / name
-            if not path.is_file():
+            if not path.is_file() or _first_archive(name) != path:
                 continue
             dest = raw / _archive_stem(name)
-            if not dest.exists():
-                verify_archive(path, checksum)
-                extract_archive(path, dest)
+            if not is_current(dest, path):
+                with lock(f"raw-{dest.name}"):      # another process may be extracting it
+                    if not is_current(dest, path):
+                        verify_archive(path, checksum)
+                        extract_archive(path, dest, replace=True)
             root = _find_marker(dest, source.marker)
             if root is not None:
                 return root
             incomplete.append(str(path))
     searched = ", ".join(str(d) for d in data_dirs())
     msg = [f"dataset {source.name!r}: no file '{source.marker}' found.",
-           f"Searched HARLIB_DATA folders ({searched}) for an extracted folder containing it"
-           f" and for the archives {', '.join(source.archives) or '(none)'}."]
+           f"Searched HARLIB_DATA folders ({searched}) and up to {SEARCH_DEPTH} folder levels "
+           f"below each for an extracted folder containing it, and the folders themselves for "
+           f"the archives {', '.join(source.archives) or '(none)'}."]
     if incomplete:
         msg.append(f"These archives were found but do not contain it (partial copies): "
                    f"{', '.join(incomplete)}.")

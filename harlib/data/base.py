@@ -10,12 +10,15 @@ UCI-HAR Inertial Signals) are stored with one recording per window.
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
+
+from .atomic import temp_file
 
 UNLABELLED = -1
 """Label of samples that belong to no class (HAPT gaps, PAMAP2 transient 0, OPPORTUNITY null)."""
@@ -83,10 +86,20 @@ class HARDataset:
     def __post_init__(self):
         self.class_names = tuple(self.class_names)
         self.channels = tuple(self.channels)
+        n = len(self.class_names)
         for rec in self.recordings:
             if rec.signals.shape[1] != len(self.channels):
                 raise ValueError(f"{self.name}: recording {rec.session!r} has "
                                  f"{rec.signals.shape[1]} channels, metadata lists {len(self.channels)}")
+            if not np.issubdtype(rec.labels.dtype, np.integer):
+                raise ValueError(f"{self.name}: recording {rec.session!r} has labels of type "
+                                 f"{rec.labels.dtype}; labels are integer class indices")
+            bad = (rec.labels < UNLABELLED) | (rec.labels >= n)
+            if bad.any():
+                values = np.unique(rec.labels[bad])[:10].tolist()
+                raise ValueError(f"{self.name}: recording {rec.session!r} has labels {values} "
+                                 f"outside 0..{n - 1} (the {n} class_names) and {UNLABELLED} "
+                                 "(unlabelled). Codes that start at 1 need shifting by one.")
 
     # ---- summaries -------------------------------------------------------------
     @property
@@ -158,8 +171,12 @@ class HARDataset:
         }
 
     # ---- (de)serialisation for the parsed-array cache -----------------------
-    def save(self, path: Path) -> None:
-        """Write to ``path`` (an .npz) atomically: a partial file never survives."""
+    def save(self, path: Path, source: str | None = None) -> None:
+        """Write to ``path`` (an .npz) atomically: the arrays go to a uniquely named temporary
+        file that replaces ``path`` only when complete, so a partial file never survives and
+        processes writing the same dataset at once cannot disturb each other. ``source``
+        (the identity of the raw files it was parsed from) is stored with it."""
+        path = Path(path)
         meta = {
             "name": self.name, "sampling_rate": self.sampling_rate,
             "class_names": list(self.class_names), "channels": [asdict(c) for c in self.channels],
@@ -168,22 +185,34 @@ class HARDataset:
             "extra": self.extra,
             "subjects": [r.subject for r in self.recordings],
             "sessions": [r.session for r in self.recordings],
+            "source": source,
         }
         lengths = np.array([len(r) for r in self.recordings], dtype=np.int64)
-        tmp = path.with_name(path.name + ".partial.npz")
+        fd, tmp = temp_file(path.parent, path.name, suffix=".partial.npz")
         try:
-            np.savez(tmp, meta=np.array(json.dumps(meta)), lengths=lengths,
-                     signals=np.concatenate([r.signals for r in self.recordings]).astype(np.float32),
-                     labels=np.concatenate([r.labels for r in self.recordings]).astype(np.int16))
-            tmp.replace(path)
+            with os.fdopen(fd, "wb") as f:
+                np.savez(f, meta=np.array(json.dumps(meta)), lengths=lengths,
+                         signals=np.concatenate([r.signals for r in self.recordings]).astype(np.float32),
+                         labels=np.concatenate([r.labels for r in self.recordings]).astype(np.int16))
+            os.chmod(tmp, 0o644)                 # as a plain new file (mkstemp makes it 0600)
+            os.replace(tmp, path)
         finally:
             tmp.unlink(missing_ok=True)
 
     @classmethod
     def load(cls, path: Path) -> "HARDataset":
+        return cls.load_with_source(path)[0]
+
+    @classmethod
+    def load_with_source(cls, path: Path) -> tuple["HARDataset", str | None]:
+        """The dataset stored at ``path`` and the identity of the raw files it came from
+        (``None`` if not recorded)."""
         with np.load(path, allow_pickle=False) as z:
             meta = json.loads(str(z["meta"]))
             signals, labels, lengths = z["signals"], z["labels"], z["lengths"]
+        if int(lengths.sum()) != len(signals) or len(labels) != len(signals):
+            raise ValueError(f"{path}: {len(signals)} samples stored but the recordings add up "
+                             f"to {int(lengths.sum())}")
         bounds = np.concatenate([[0], np.cumsum(lengths)])
         recs = [Recording(s, sess, signals[a:b], labels[a:b])
                 for s, sess, a, b in zip(meta["subjects"], meta["sessions"], bounds[:-1], bounds[1:])]
@@ -192,4 +221,15 @@ class HARDataset:
                    channels=tuple(Channel(**c) for c in meta["channels"]), recordings=recs,
                    description=meta["description"], missing_values=meta["missing_values"],
                    official_split=meta["official_split"], stand_in_for=meta["stand_in_for"],
-                   extra=meta["extra"])
+                   extra=meta["extra"]), meta.get("source")
+
+    def check_finite(self) -> None:
+        """Raise ``ValueError`` naming the first recording, sample and channel that holds a
+        NaN or infinite value (after a loader's own gap policy, none may remain)."""
+        for rec in self.recordings:
+            bad = ~np.isfinite(rec.signals)
+            if bad.any():
+                t, c = np.argwhere(bad)[0]
+                raise ValueError(f"{self.name}: recording {rec.session!r} holds {int(bad.sum())} "
+                                 f"NaN or infinite values (first at sample {t}, channel "
+                                 f"{self.channels[c].name!r}) after parsing")

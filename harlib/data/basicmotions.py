@@ -52,7 +52,18 @@ def read_ts(path: Path) -> tuple[dict[str, str], np.ndarray, list[str]]:
         except ValueError as exc:
             raise ValueError(f"{path}:{lineno}: non-numeric value ({exc})") from exc
         if len({len(d) for d in case}) != 1:
-            raise ValueError(f"{path}:{lineno}: dimensions have unequal lengths")
+            raise ValueError(f"{path}:{lineno}: dimensions have unequal lengths "
+                             f"{[len(d) for d in case]}")
+        n_dims = int(header.get("dimensions", len(dims)))
+        if len(dims) != n_dims:
+            raise ValueError(f"{path}:{lineno}: expected {n_dims} dimensions and a label, "
+                             f"found {len(dims)} dimensions")
+        if cases and len(case[0]) != len(cases[0]):
+            raise ValueError(f"{path}:{lineno}: series of length {len(case[0])}, the first "
+                             f"case has {len(cases[0])}")
+        if not all(np.isfinite(d).all() for d in case):
+            raise ValueError(f"{path}:{lineno}: missing or infinite value; BasicMotions "
+                             f"documents no missing values")
         cases.append(np.stack(case, axis=-1))
         labels.append(label.strip())
     if not in_data:
@@ -86,6 +97,7 @@ def parse_basicmotions(root: Path) -> HARDataset:
     )
 
 
-@register_dataset("basicmotions", version=1, summary="UEA BasicMotions: tiny, 4 classes, 6 channels")
+@register_dataset("basicmotions", version=1, sources=(SOURCE,),
+                  summary="UEA BasicMotions: tiny, 4 classes, 6 channels")
 def build_basicmotions() -> HARDataset:
     return parse_basicmotions(locate(SOURCE))

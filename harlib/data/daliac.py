@@ -79,7 +79,7 @@ def parse_daliac(root: Path) -> HARDataset:
     )
 
 
-@register_dataset("daliac", version=1,
+@register_dataset("daliac", version=1, sources=(SOURCE,),
                   summary="DaLiAc: 19 subjects, 13 activities, 4 IMUs x acc/gyro, 204.8 Hz")
 def build_daliac() -> HARDataset:
     return parse_daliac(locate(SOURCE))

@@ -21,6 +21,7 @@ import numpy as np
 from .archive import Source, locate
 from .base import HARDataset, Recording, imu_channels
 from .registry import register_dataset
+from .textio import raise_bad_line
 
 SOURCE = Source(
     name="dsads",
@@ -48,18 +49,24 @@ SEGMENT_ROWS, N_SEGMENTS = 125, 60
 
 
 def read_segment(path: Path) -> np.ndarray:
-    """One ``sKK.txt`` file as a float32 ``(125, 45)`` array."""
+    """One ``sKK.txt`` file as a float32 ``(125, 45)`` array. DSADS documents no missing
+    values: a row of another width, a non-number, NaN or an infinite value raises
+    ``ValueError`` naming the file and line."""
     text = path.read_text()
-    values = np.array(text.replace("\n", ",").replace("\r", "").split(","), dtype=object)
-    values = values[values != ""]
+    n = len(CHANNELS)
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) != SEGMENT_ROWS:
+        raise ValueError(f"{path}: expected {SEGMENT_ROWS} rows of {n} values, "
+                         f"found {len(lines)} rows")
+    if any(line.count(",") != n - 1 for line in lines):
+        raise_bad_line(path, n, ",", text=text)
     try:
-        arr = values.astype(np.float32)
+        arr = np.array(",".join(lines).split(","), dtype=np.float32)
     except ValueError as exc:
-        raise ValueError(f"{path}: non-numeric value ({exc})") from exc
-    if arr.size != SEGMENT_ROWS * len(CHANNELS):
-        raise ValueError(f"{path}: expected {SEGMENT_ROWS} rows × {len(CHANNELS)} values, "
-                         f"found {arr.size} values")
-    return arr.reshape(SEGMENT_ROWS, len(CHANNELS))
+        raise_bad_line(path, n, ",", cause=exc, text=text)
+    if not np.isfinite(arr).all():
+        raise_bad_line(path, n, ",", text=text)
+    return arr.reshape(SEGMENT_ROWS, n)
 
 
 def parse_dsads(root: Path, n_activities: int = len(CLASS_NAMES), n_subjects: int = 8,
@@ -89,6 +96,7 @@ def parse_dsads(root: Path, n_activities: int = len(CLASS_NAMES), n_subjects: in
     )
 
 
-@register_dataset("dsads", version=1, summary="DSADS: 8 subjects, 19 activities, 5 IMUs × 9 axes")
+@register_dataset("dsads", version=1, sources=(SOURCE,),
+                  summary="DSADS: 8 subjects, 19 activities, 5 IMUs × 9 axes")
 def build_dsads() -> HARDataset:
     return parse_dsads(locate(SOURCE))

@@ -20,6 +20,7 @@ import pandas as pd
 from .archive import Source, locate
 from .base import UNLABELLED, HARDataset, Recording, imu_channels
 from .registry import register_dataset
+from .textio import raise_bad_line
 
 SOURCE = Source(
     name="hapt",
@@ -40,21 +41,29 @@ SAMPLING_RATE = 50.0
 
 
 def read_xyz(path: Path) -> np.ndarray:
-    """A three-column whitespace-separated signal file as a float32 ``(n, 3)`` array."""
+    """A three-column whitespace-separated signal file as a float32 ``(n, 3)`` array.
+    HAPT documents no missing values: a short or long row, a non-number, NaN or an infinite
+    value raises ``ValueError`` naming the file and line."""
     try:
         arr = pd.read_csv(path, sep=r"\s+", header=None, dtype=np.float64).to_numpy()
     except (ValueError, pd.errors.ParserError) as exc:
-        raise ValueError(f"{path}: malformed signal file ({exc})") from exc
-    if arr.ndim != 2 or arr.shape[1] != 3:
-        raise ValueError(f"{path}: expected 3 columns, found {arr.shape[1] if arr.ndim == 2 else 0}")
+        raise_bad_line(path, 3, cause=exc)
+    if arr.ndim != 2 or arr.shape[1] != 3 or not np.isfinite(arr).all():
+        raise_bad_line(path, 3)
     return arr.astype(np.float32)
 
 
 def read_segments(path: Path) -> np.ndarray:
     """``labels.txt`` as an int array with columns experiment, user, activity, start, end."""
-    seg = pd.read_csv(path, sep=r"\s+", header=None).to_numpy()
-    if seg.ndim != 2 or seg.shape[1] != 5:
-        raise ValueError(f"{path}: expected 5 columns (exp user activity start end)")
+    try:
+        seg = pd.read_csv(path, sep=r"\s+", header=None, dtype=np.float64).to_numpy()
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise_bad_line(path, 5, cause=exc)
+    if seg.ndim != 2 or seg.shape[1] != 5 or not np.isfinite(seg).all():
+        raise_bad_line(path, 5)
+    if (seg != np.round(seg)).any():
+        line = int(np.flatnonzero((seg != np.round(seg)).any(axis=1))[0]) + 1
+        raise ValueError(f"{path}, row {line}: expected integers (exp user activity start end)")
     return seg.astype(np.int64)
 
 
@@ -105,6 +114,7 @@ def parse_hapt(root: Path) -> HARDataset:
     )
 
 
-@register_dataset("hapt", version=1, summary="HAPT v2.1 raw: 30 subjects, 12 classes with transitions")
+@register_dataset("hapt", version=1, sources=(SOURCE,),
+                  summary="HAPT v2.1 raw: 30 subjects, 12 classes with transitions")
 def build_hapt() -> HARDataset:
     return parse_hapt(locate(SOURCE))

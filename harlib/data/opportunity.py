@@ -257,14 +257,14 @@ def load_opportunity(task: str, include_null: bool = False, verify: bool = True)
     return parse_opportunity(locate(SOURCE), task, include_null=include_null, verify=verify)
 
 
-@register_dataset("opportunity_locomotion", version=1,
+@register_dataset("opportunity_locomotion", version=1, sources=(SOURCE,),
                   summary="OPPORTUNITY locomotion: 4 subjects, 4 classes (null unlabelled), "
                           "113 body-worn channels, 30 Hz")
 def build_opportunity_locomotion() -> HARDataset:
     return load_opportunity("locomotion")
 
 
-@register_dataset("opportunity_gestures", version=1,
+@register_dataset("opportunity_gestures", version=1, sources=(SOURCE,),
                   summary="OPPORTUNITY gestures: 4 subjects, 17 classes (null unlabelled), "
                           "113 body-worn channels, 30 Hz")
 def build_opportunity_gestures() -> HARDataset:

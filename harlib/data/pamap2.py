@@ -99,7 +99,7 @@ def parse_pamap2(root: Path) -> HARDataset:
     )
 
 
-@register_dataset("pamap2", version=1,
+@register_dataset("pamap2", version=1, sources=(SOURCE,),
                   summary="PAMAP2 Protocol: 9 subjects, 12 activities, 3 IMUs x acc/gyro/mag, 100 Hz")
 def build_pamap2() -> HARDataset:
     return parse_pamap2(locate(SOURCE))

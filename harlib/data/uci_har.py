@@ -33,6 +33,7 @@ from . import hapt
 from .archive import Source, locate
 from .base import UNLABELLED, HARDataset, Recording, imu_channels
 from .registry import register_dataset
+from .textio import read_table
 
 _MIRROR = {"uci_har_partial.tar.xz": "86c720d0550fc37e91b685e85b70c3b18d21ee00cdc08d4217e24b24a808a6b9",
            "UCI HAR Dataset.zip": None,
@@ -67,7 +68,9 @@ def read_official_split(root: Path) -> dict[str, list[int]]:
 
 
 def parse_uci_har(root: Path) -> HARDataset:
-    """The official Inertial Signals, one recording per 128-sample window."""
+    """The official Inertial Signals, one recording per 128-sample window. UCI-HAR documents
+    no missing values: a row of another width, NaN or an infinite value raises ``ValueError``
+    naming the file and line."""
     recordings = []
     for part in ("train", "test"):
         y = _read_int_column(root / part / f"y_{part}.txt")
@@ -78,7 +81,7 @@ def parse_uci_har(root: Path) -> HARDataset:
                 path = root / part / "Inertial Signals" / f"{sig}_{axis}_{part}.txt"
                 if not path.is_file():
                     raise FileNotFoundError(f"{path}: missing")
-                arr = np.loadtxt(path, dtype=np.float32, ndmin=2)
+                arr = read_table(path, WINDOW, allow_nan=False).astype(np.float32)
                 if arr.shape != (len(y), WINDOW):
                     raise ValueError(f"{path}: expected {len(y)} rows of {WINDOW} values, "
                                      f"found shape {arr.shape}")
@@ -132,12 +135,13 @@ def parse_uci_har_from_hapt(hapt_root: Path, split_root: Path) -> HARDataset:
     )
 
 
-@register_dataset("uci_har", version=1, summary="UCI-HAR official Inertial Signals (6 classes)")
+@register_dataset("uci_har", version=1, sources=(SOURCE,),
+                  summary="UCI-HAR official Inertial Signals (6 classes)")
 def build_uci_har() -> HARDataset:
     return parse_uci_har(locate(SOURCE))
 
 
-@register_dataset("uci_har_hapt", version=1,
+@register_dataset("uci_har_hapt", version=1, sources=(hapt.SOURCE, SPLIT_SOURCE),
                   summary="UCI-HAR rebuilt from HAPT raw (stand-in for the official signals)")
 def build_uci_har_hapt() -> HARDataset:
     return parse_uci_har_from_hapt(locate(hapt.SOURCE), locate(SPLIT_SOURCE))

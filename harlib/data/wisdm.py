@@ -15,7 +15,8 @@ timestamp 0. It is parsed by splitting the whole text on ``;``; within a piece s
 several lines, a line that already holds six fields ends a record (its ``;`` is missing)
 and a shorter one is joined with the next line (a record broken across a line break).
 A record is kept when it has exactly six fields after dropping one trailing empty field,
-a known activity, an integer user and numeric x/y/z; everything else is skipped and
+a known activity, an integer user and finite numeric x/y/z (``NaN`` or ``inf`` counts as
+malformed); everything else is skipped and
 counted in ``HARDataset.extra["malformed_records"]``. Records with timestamp 0 are kept (timestamps
 are not used) and counted in ``extra["zero_timestamp_records"]``.
 
@@ -90,7 +91,8 @@ def parse_records(text: str) -> tuple[pd.DataFrame, int]:
                      index_col=False, quoting=csv.QUOTE_NONE, skipinitialspace=True)
     numeric = ["user", "timestamp", "x", "y", "z"]
     df[numeric] = df[numeric].apply(pd.to_numeric, errors="coerce")
-    ok = df[numeric].notna().all(axis=1) & df["activity"].isin(CLASS_NAMES) & (df["user"] % 1 == 0)
+    ok = (np.isfinite(df[numeric].to_numpy(dtype=np.float64)).all(axis=1)
+          & df["activity"].isin(CLASS_NAMES) & (df["user"] % 1 == 0))
     df = df[ok].reset_index(drop=True)
     return df, len(candidates) - len(df)
 
@@ -122,7 +124,7 @@ def parse_wisdm(root: Path) -> HARDataset:
     )
 
 
-@register_dataset("wisdm", version=1,
+@register_dataset("wisdm", version=1, sources=(SOURCE,),
                   summary="WISDM v1.1 raw: 36 users, 6 activities, pocket phone accelerometer, 20 Hz")
 def build_wisdm() -> HARDataset:
     return parse_wisdm(locate(SOURCE))

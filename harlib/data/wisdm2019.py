@@ -216,7 +216,7 @@ def load_reduced(name: str) -> HARDataset:
                            "reduced mirror variant (no timestamps, first 120 s of 6 activities)")
 
 
-@register_dataset("wisdm2019_watch_accel", version=1,
+@register_dataset("wisdm2019_watch_accel", version=1, sources=(OFFICIAL, REDUCED),
                   summary="WISDM 2019 (UCI 507) smartwatch accelerometer, 51 subjects, 20 Hz; "
                           "the official layout if present, else the mirror's reduced variant")
 def build_watch_accel() -> HARDataset:
@@ -226,7 +226,7 @@ def build_watch_accel() -> HARDataset:
         return load_reduced("wisdm2019_watch_accel")
 
 
-@register_dataset("wisdm2019_phone_accel", version=1,
+@register_dataset("wisdm2019_phone_accel", version=1, sources=(OFFICIAL, REDUCED),
                   summary="WISDM 2019 (UCI 507) phone accelerometer (official layout only)")
 def build_phone_accel() -> HARDataset:
     return load_official("phone", "accel", "wisdm2019_phone_accel")

@@ -54,3 +54,11 @@ def test_every_notebook_has_recorded_headlines():
         assert {"smoke", "standard"} <= set(data), f"{nb}: recorded profiles {sorted(data)}"
         src = (project_root() / "notebooks" / f"{nb}.ipynb").read_text()
         assert "check_headlines(" in src, f"{nb} does not check its headline numbers"
+
+
+def test_tests_the_readme_cites_exist():
+    import re
+    readme = (project_root() / "README.md").read_text()
+    cited = set(re.findall(r"`(test_[a-z0-9_]+)`", readme))
+    source = "\n".join(p.read_text() for p in (project_root() / "tests").glob("test_*.py"))
+    assert cited and all(f"def {name}(" in source for name in cited), cited

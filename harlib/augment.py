@@ -92,3 +92,4 @@ def augment(name: str, X: np.ndarray, y: np.ndarray, n_classes: int, seed: int,
 
     res = cached_run(spec, store, train, force)
     return res.predictions["X"], res.predictions["y"], res
+from . import diffusion  # noqa: E402,F401  (registers the "diffusion" augmenter)

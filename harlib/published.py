@@ -92,3 +92,23 @@ USAD_TABLE5_INPUT = {
     "wisdm": {"channels": 3, "length": 90, "classes": 6, "sampling_rate": 20.0},
     "opportunity": {"channels": 113, "length": 30, "classes": 18, "sampling_rate": 30.0},
 }
+
+
+# Numbers the three papers state, by their id in the project's claims table (paper, where
+# it stands, value, unit), for "the paper reports" beside our measurements.
+PAPER_CLAIMS: dict[str, dict] = {
+    "B449": {"paper": "B", "where": "Table 5, USAD, WISDM", "value": 3.47e5, "unit": "parameters"},
+    "B451": {"paper": "B", "where": "Table 5, USAD, OPPORTUNITY", "value": 1.09e6, "unit": "parameters"},
+    "B448": {"paper": "B", "where": "Table 5, USAD, WISDM (Raspberry Pi 5)", "value": 718.50, "unit": "MB"},
+    "B450": {"paper": "B", "where": "Table 5, USAD, OPPORTUNITY (Raspberry Pi 5)", "value": 751.30, "unit": "MB"},
+    "B453": {"paper": "B", "where": "§4.4, real-time requirement (5 % of a 4 s window)", "value": 200.0, "unit": "ms"},
+    "C9": {"paper": "C", "where": "abstract, STDual-X latency (Tesla P100)", "value": 1.6, "unit": "ms"},
+    "C10": {"paper": "C", "where": "abstract, STDual-X memory (Tesla P100)", "value": 144.72, "unit": "MB"},
+}
+
+
+def paper_claim(claim_id: str) -> float:
+    """The value of a paper's claim by its id (see :data:`PAPER_CLAIMS`)."""
+    if claim_id not in PAPER_CLAIMS:
+        raise KeyError(f"no claim {claim_id!r} held here; known: {', '.join(sorted(PAPER_CLAIMS))}")
+    return PAPER_CLAIMS[claim_id]["value"]

@@ -51,3 +51,17 @@ def test_usad_table5_rows_are_registered_models():
     for row in USAD_TABLE5.values():
         assert set(row) == set(USAD_TABLE5_INPUT)
         assert all(mem > 100 and params > 1e4 for mem, params in row.values())
+
+
+def test_paper_claims_equal_the_claims_table():
+    import csv
+    from harlib.published import PAPER_CLAIMS, paper_claim
+    from conftest import MIRROR
+    table = MIRROR.parent / "papers" / "claims.csv"
+    if not table.is_file():
+        pytest.skip("the claims table is not beside the checkout")
+    rows = {r["id"]: r for r in csv.DictReader(table.open())}
+    for cid, claim in PAPER_CLAIMS.items():
+        assert float(rows[cid]["value"]) == claim["value"] and rows[cid]["paper"] == claim["paper"], cid
+    with pytest.raises(KeyError, match="known: B448"):
+        paper_claim("Z1")

@@ -18,7 +18,7 @@ from harlib.data.base import UNLABELLED, Channel, HARDataset
 from harlib.data.registry import DATASETS, dataset_names
 
 FIXTURES = Path(__file__).parent / "fixtures"
-SHARED_DATA = Path("/work/shared/data")
+from conftest import MIRROR as SHARED_DATA  # noqa: E402  (the offline mirror beside the checkout)
 
 
 @pytest.fixture

@@ -130,6 +130,38 @@ def budget_check(runs: pd.DataFrame, windows: Mapping[str, WindowSet], config: T
     return table
 
 
-__all__ = ["BUDGET_FIELDS", "published_column", "published_reference", "anchor_runs",
+def beside_claims(table: pd.DataFrame, key: str, claims: Mapping[str, Mapping[str, str]],
+                  ) -> pd.DataFrame:
+    """``table`` with, for each metric named in ``claims`` (row value of ``key`` → {metric:
+    claim id}), a column "the paper reports: <metric>" holding the claimed value (as the
+    paper states it) and a column with the claim's id."""
+    from .published import PAPER_CLAIMS
+    out = table.copy()
+    metrics = sorted({m for per_row in claims.values() for m in per_row})
+    for m in metrics:
+        ids = [claims.get(v, {}).get(m, "") for v in out[key]]
+        out[f"the paper reports: {m}"] = [PAPER_CLAIMS[i]["value"] if i else np.nan for i in ids]
+        out[f"claim ({m})"] = ids
+    return out
+
+
+def histories(runs: pd.DataFrame, store: RunStore | None = None,
+              columns: Iterable[str] = ()) -> pd.DataFrame:
+    """The per-epoch history of every run in a run table, one row per epoch, with the run
+    table's ``columns`` repeated on each row; an adaptive loss's ``loss_weights`` are spread
+    into ``weight_0``, ``weight_1``, …"""
+    store = store or RunStore()
+    rows = []
+    for _, r in runs.iterrows():
+        for h in store.load_result(r["run_key"])["history"]:
+            row = {c: r[c] for c in ("run_key", *columns)}
+            row.update({k: v for k, v in h.items() if k != "loss_weights"})
+            for i, w in enumerate(h.get("loss_weights", [])):
+                row[f"weight_{i}"] = w
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+__all__ = ["beside_claims", "histories", "BUDGET_FIELDS", "published_column", "published_reference", "anchor_runs",
            "anchors_by_fold", "anchors_vs_published", "larger_budget", "budget_label",
            "budget_check"]

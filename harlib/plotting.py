@@ -118,3 +118,18 @@ def f1_vs_cost(summary: pd.DataFrame, eff: pd.DataFrame, datasets: list[str] | N
             ax.set_title(name)
     fig.tight_layout()
     return fig
+
+
+def loss_weight_trajectories(hist: pd.DataFrame, names: tuple[str, ...], by: str = "fold"):
+    """One panel per loss term: its weight over the epochs, one line per ``by`` value
+    (``hist`` from :func:`harlib.analysis.histories`, columns ``weight_0``, …)."""
+    fig, axes = plt.subplots(1, len(names), figsize=(4 * len(names), 3.2), sharey=True, squeeze=False)
+    for i, (ax, name) in enumerate(zip(axes[0], names)):
+        for key, g in hist.groupby(by, sort=True):
+            ax.plot(g["epoch"], g[f"weight_{i}"], marker="o", ms=3, label=f"{by} {key}")
+        ax.set_title(name)
+        ax.set_xlabel("epoch")
+    axes[0][0].set_ylabel("loss weight")
+    axes[0][-1].legend(fontsize=7)
+    fig.tight_layout()
+    return fig

@@ -102,6 +102,15 @@ PAPER_CLAIMS: dict[str, dict] = {
     "B448": {"paper": "B", "where": "Table 5, USAD, WISDM (Raspberry Pi 5)", "value": 718.50, "unit": "MB"},
     "B450": {"paper": "B", "where": "Table 5, USAD, OPPORTUNITY (Raspberry Pi 5)", "value": 751.30, "unit": "MB"},
     "B453": {"paper": "B", "where": "§4.4, real-time requirement (5 % of a 4 s window)", "value": 200.0, "unit": "ms"},
+    # Table 2, WISDM: the loss rows (accuracy and F1 in %)
+    "B32": {"paper": "B", "where": "Table 2, ACL, WISDM accuracy", "value": 98.01, "unit": "%"},
+    "B35": {"paper": "B", "where": "Table 2, ACL, WISDM F1", "value": 97.87, "unit": "%"},
+    "B38": {"paper": "B", "where": "Table 2, Compound Loss, WISDM accuracy", "value": 97.38, "unit": "%"},
+    "B41": {"paper": "B", "where": "Table 2, Compound Loss, WISDM F1", "value": 96.42, "unit": "%"},
+    "B44": {"paper": "B", "where": "Table 2, Combination 1 (0.3, 0.4, 0.3), WISDM accuracy", "value": 97.92, "unit": "%"},
+    "B47": {"paper": "B", "where": "Table 2, Combination 1 (0.3, 0.4, 0.3), WISDM F1", "value": 97.40, "unit": "%"},
+    "B50": {"paper": "B", "where": "Table 2, Combination 2 (0.15, 0.7, 0.15), WISDM accuracy", "value": 97.83, "unit": "%"},
+    "B53": {"paper": "B", "where": "Table 2, Combination 2 (0.15, 0.7, 0.15), WISDM F1", "value": 97.55, "unit": "%"},
     "C9": {"paper": "C", "where": "abstract, STDual-X latency (Tesla P100)", "value": 1.6, "unit": "ms"},
     "C10": {"paper": "C", "where": "abstract, STDual-X memory (Tesla P100)", "value": 144.72, "unit": "MB"},
 }

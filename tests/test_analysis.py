@@ -189,3 +189,20 @@ def test_f1_vs_cost_one_row_per_dataset():
     finally:
         import matplotlib.pyplot as plt
         plt.close(fig)
+
+
+def test_beside_claims_and_histories(tmp_path):
+    import numpy as np
+    import pandas as pd
+    from harlib.analysis import beside_claims, histories
+    from harlib.runs import RunStore
+    t = pd.DataFrame({"variant": ["ACL", "ours only"], "accuracy": [0.9, 0.8]})
+    out = beside_claims(t, "variant", {"ACL": {"accuracy": "B32"}})
+    assert out.loc[0, "the paper reports: accuracy"] == 98.01 and out.loc[0, "claim (accuracy)"] == "B32"
+    assert np.isnan(out.loc[1, "the paper reports: accuracy"])
+    store = RunStore(tmp_path)
+    store.save("k1", {"history": [{"epoch": 1, "train_loss": 1.0, "loss_weights": [0.2, 0.3, 0.5]},
+                                  {"epoch": 2, "train_loss": 0.5, "loss_weights": [0.25, 0.3, 0.45]}]},
+               {"y": np.zeros(1)}, None)
+    h = histories(pd.DataFrame({"run_key": ["k1"], "fold": [0]}), store, columns=["fold"])
+    assert h.weight_2.tolist() == [0.5, 0.45] and h.fold.tolist() == [0, 0]

@@ -70,6 +70,7 @@ PARAM_COUNTS = {
     "atfa": 51_980,
     "tccsnet": 179_638,
     "lstm_autoencoder": 53_455,
+    "memae_lstm": 157_807,   # paper A gives no size (abstract only); 202,419 at 45×75, 5 placements
     "stdualx": 2_567_906,
     "usad": 341_508,      # B Table 5: 3.47e5 / 1.09e6; ours 3.41e5 (3×90) / 3.60e5 (113×30)
 }

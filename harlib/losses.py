@@ -29,7 +29,7 @@ from .registry import Registry
 LOSSES: Registry = Registry("loss")
 
 #: losses that need no labels (the unsupervised trainer accepts only these)
-UNSUPERVISED_LOSSES = ("reconstruction_mse",)
+UNSUPERVISED_LOSSES = ("reconstruction_mse", "reconstruction_memory")
 
 
 def create_loss(name: str, class_weights: torch.Tensor | None = None, **kwargs) -> nn.Module:
@@ -233,3 +233,23 @@ class ReconstructionMSE(nn.Module):
             raise ValueError("reconstruction_mse needs a model that returns a 'reconstruction' "
                              f"output; this one returns {sorted(outputs)}")
         return F.mse_loss(outputs["reconstruction"].float(), batch["x"].float())
+
+
+@LOSSES.register("reconstruction_memory")
+class ReconstructionWithMemoryEntropy(ReconstructionMSE):
+    """Reconstruction MSE plus ``entropy_weight`` × the mean entropy of a memory's addressing
+    weights (``outputs["memory_entropy"]``), which pushes each window to few memory items —
+    MemAE's training loss (Gong et al. 2019, weight 2e-4 there). Needs no labels."""
+
+    def __init__(self, class_weights: torch.Tensor | None = None, entropy_weight: float = 2e-4):
+        super().__init__()
+        if entropy_weight < 0:
+            raise ValueError(f"entropy_weight must be >= 0, got {entropy_weight}")
+        self.entropy_weight = entropy_weight
+
+    def forward(self, outputs, batch) -> torch.Tensor:
+        loss = super().forward(outputs, batch)
+        if "memory_entropy" not in outputs:
+            raise ValueError("reconstruction_memory needs a model with a memory ('memory_entropy' "
+                             "output); use reconstruction_mse for one without")
+        return loss + self.entropy_weight * outputs["memory_entropy"].float().mean()

@@ -165,3 +165,19 @@ def test_unsupervised_fit_with_layerwise_pretraining(basicmotions_windows, tmp_p
     stages = [row.get("stage", "") for row in run.record["history"]]
     assert {"pretrain:sae1", "pretrain:sae2"} <= set(stages)
     assert run.predictions["embedding"].shape[1] == 64
+
+
+def test_memory_entropy_loss_adds_the_entropy_term():
+    import torch
+    from harlib.losses import LOSSES
+    from harlib.models import create_model
+    torch.manual_seed(0)
+    model = create_model("memae_lstm", 6, 4, 48)
+    x = torch.randn(3, 6, 48)
+    out = model.forward_outputs(x)
+    plain = LOSSES.get("reconstruction_mse")()(out, {"x": x})
+    with_entropy = LOSSES.get("reconstruction_memory")(entropy_weight=0.5)(out, {"x": x})
+    torch.testing.assert_close(with_entropy, plain + 0.5 * out["memory_entropy"].mean())
+    no_memory = create_model("memae_lstm", 6, 4, 48, memory=False).forward_outputs(x)
+    with pytest.raises(ValueError, match="memory_entropy"):
+        LOSSES.get("reconstruction_memory")()(no_memory, {"x": x})

@@ -162,6 +162,21 @@ def histories(runs: pd.DataFrame, store: RunStore | None = None,
     return pd.DataFrame(rows)
 
 
-__all__ = ["beside_claims", "histories", "BUDGET_FIELDS", "published_column", "published_reference", "anchor_runs",
+def factor_gap(runs: pd.DataFrame, factor: str, a, b, by: list[str],
+               metrics: Iterable[str] = ("accuracy",)) -> pd.DataFrame:
+    """Per group ``by``: each metric's mean over runs under ``factor == a`` and ``== b`` and
+    the gap ``a − b`` (e.g. label-pure minus inter-class windows)."""
+    rows = []
+    for key, g in runs.groupby(by, sort=False):
+        key = key if isinstance(key, tuple) else (key,)
+        row = dict(zip(by, key))
+        for m in metrics:
+            va, vb = g.loc[g[factor] == a, m].mean(), g.loc[g[factor] == b, m].mean()
+            row.update({f"{m} ({a})": va, f"{m} ({b})": vb, f"{m} gap": va - vb})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+__all__ = ["factor_gap", "beside_claims", "histories", "BUDGET_FIELDS", "published_column", "published_reference", "anchor_runs",
            "anchors_by_fold", "anchors_vs_published", "larger_budget", "budget_label",
            "budget_check"]

@@ -111,6 +111,9 @@ PAPER_CLAIMS: dict[str, dict] = {
     "B47": {"paper": "B", "where": "Table 2, Combination 1 (0.3, 0.4, 0.3), WISDM F1", "value": 97.40, "unit": "%"},
     "B50": {"paper": "B", "where": "Table 2, Combination 2 (0.15, 0.7, 0.15), WISDM accuracy", "value": 97.83, "unit": "%"},
     "B53": {"paper": "B", "where": "Table 2, Combination 2 (0.15, 0.7, 0.15), WISDM F1", "value": 97.55, "unit": "%"},
+    "A1": {"paper": "A", "where": "abstract, accuracy on DaLiAc (unsupervised)", "value": 96.6, "unit": "%"},
+    "A2": {"paper": "A", "where": "abstract, accuracy on PAMAP2 (unsupervised)", "value": 98.4, "unit": "%"},
+    "A4": {"paper": "A", "where": "abstract, accuracy lost to inter-class segmentation", "value": 7.0, "unit": "%"},
     "C9": {"paper": "C", "where": "abstract, STDual-X latency (Tesla P100)", "value": 1.6, "unit": "ms"},
     "C10": {"paper": "C", "where": "abstract, STDual-X memory (Tesla P100)", "value": 144.72, "unit": "MB"},
 }

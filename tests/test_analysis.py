@@ -206,3 +206,12 @@ def test_beside_claims_and_histories(tmp_path):
                {"y": np.zeros(1)}, None)
     h = histories(pd.DataFrame({"run_key": ["k1"], "fold": [0]}), store, columns=["fold"])
     assert h.weight_2.tolist() == [0.5, 0.45] and h.fold.tolist() == [0, 0]
+
+
+def test_factor_gap():
+    import pandas as pd
+    from harlib.analysis import factor_gap
+    runs = pd.DataFrame({"protocol": ["p"] * 4, "policy": ["pure", "pure", "majority", "majority"],
+                         "accuracy": [0.9, 0.8, 0.7, 0.6]})
+    g = factor_gap(runs, "policy", "pure", "majority", ["protocol"])
+    assert g.loc[0, "accuracy gap"] == pytest.approx(0.2) and g.loc[0, "accuracy (pure)"] == pytest.approx(0.85)

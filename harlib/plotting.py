@@ -133,3 +133,42 @@ def loss_weight_trajectories(hist: pd.DataFrame, names: tuple[str, ...], by: str
     axes[0][-1].legend(fontsize=7)
     fig.tight_layout()
     return fig
+
+
+def reconstruction(x: np.ndarray, x_hat: np.ndarray, channel_names, sampling_rate: float,
+                   channels: list[int] | None = None, title: str = ""):
+    """A window ``(channels, time)`` and its reconstruction, one panel per chosen channel."""
+    x, x_hat = np.asarray(x), np.asarray(x_hat)
+    if x.shape != x_hat.shape or x.ndim != 2:
+        raise ValueError(f"window and reconstruction must be (channels, time) of one shape, got "
+                         f"{x.shape} and {x_hat.shape}")
+    channels = list(range(min(3, len(x)))) if channels is None else channels
+    t = np.arange(x.shape[1]) / sampling_rate
+    fig, axes = plt.subplots(len(channels), 1, figsize=(8, 1.8 * len(channels)), sharex=True,
+                             squeeze=False)
+    for ax, c in zip(axes[:, 0], channels):
+        ax.plot(t, x[c], label="window", lw=1.2)
+        ax.plot(t, x_hat[c], label="reconstruction", lw=1.2, ls="--")
+        ax.set_ylabel(channel_names[c], fontsize=8)
+    axes[0, 0].legend(fontsize=7, loc="upper right")
+    axes[0, 0].set_title(title)
+    axes[-1, 0].set_xlabel("time (s)")
+    fig.tight_layout()
+    return fig
+
+
+def memory_usage(weights: np.ndarray, labels: np.ndarray, class_names):
+    """Mean memory addressing weight per class (rows) and memory item (columns)."""
+    weights, labels = np.asarray(weights), np.asarray(labels)
+    if weights.ndim != 2 or len(weights) != len(labels):
+        raise ValueError(f"weights must be (windows, items) with one label per window, got "
+                         f"{weights.shape} and {labels.shape}")
+    present = np.unique(labels)
+    table = np.stack([weights[labels == c].mean(0) for c in present])
+    fig, ax = plt.subplots(figsize=(10, 0.3 * len(present) + 1.5))
+    im = ax.imshow(table, aspect="auto", cmap="viridis")
+    ax.set_yticks(range(len(present)), [class_names[c] for c in present], fontsize=7)
+    ax.set_xlabel("memory item")
+    fig.colorbar(im, ax=ax, label="mean addressing weight")
+    fig.tight_layout()
+    return fig

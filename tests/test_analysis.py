@@ -215,3 +215,17 @@ def test_factor_gap():
                          "accuracy": [0.9, 0.8, 0.7, 0.6]})
     g = factor_gap(runs, "policy", "pure", "majority", ["protocol"])
     assert g.loc[0, "accuracy gap"] == pytest.approx(0.2) and g.loc[0, "accuracy (pure)"] == pytest.approx(0.85)
+
+
+def test_reconstruction_and_memory_usage_figures():
+    import numpy as np
+    from matplotlib.figure import Figure
+    from harlib import plotting
+    x = np.random.default_rng(0).normal(size=(6, 50))
+    fig = plotting.reconstruction(x, x * 0.9, [f"c{i}" for i in range(6)], 25.0, channels=[0, 3])
+    assert isinstance(fig, Figure) and len(fig.axes) == 2
+    with pytest.raises(ValueError, match="one shape"):
+        plotting.reconstruction(x, x[:, :40], ["c"] * 6, 25.0)
+    w = np.random.default_rng(1).dirichlet(np.ones(10), size=20)
+    fig = plotting.memory_usage(w, np.arange(20) % 3, ["a", "b", "c"])
+    assert fig.axes[0].images[0].get_array().shape == (3, 10)

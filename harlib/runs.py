@@ -28,7 +28,7 @@ import numpy as np
 import torch
 
 from .config import cache_dir
-from .data.atomic import CacheWarning, remove, remove_stale, sha256_file, temp_dir
+from .data.atomic import CacheWarning, remove, remove_stale, sha256sum, temp_dir
 
 MANIFEST = "manifest.json"
 # temporaries of harlib versions before process ids in names: ".<key>.<random>"
@@ -77,7 +77,7 @@ class RunStore:
                     return f"{name} is missing"
                 if f.stat().st_size != size:
                     return f"{name} has {f.stat().st_size} bytes, {size} were written"
-                if sha256_file(f) != digest:
+                if sha256sum(f) != digest:
                     return f"{name} does not match its SHA-256 (altered or corrupt)"
             return None
         try:                                               # stored before manifests existed
@@ -129,7 +129,7 @@ class RunStore:
                     raise ValueError(f"extra state name {name!r} must be an identifier other than 'model'")
                 torch.save(state, tmp / f"{name}.pt")
             (tmp / "result.json").write_text(json.dumps(result, indent=2, default=_jsonable))
-            files = {f.name: [f.stat().st_size, sha256_file(f)] for f in sorted(tmp.iterdir())}
+            files = {f.name: [f.stat().st_size, sha256sum(f)] for f in sorted(tmp.iterdir())}
             (tmp / MANIFEST).write_text(json.dumps({"files": files}, indent=1))
             if dest.exists():
                 if not overwrite and self.damage(key) is None:

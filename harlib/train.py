@@ -173,4 +173,4 @@ def apply_budget(config: TrainConfig, model_name: str, ws: WindowSet, split: Spl
 
 
 __all__ = ["TrainConfig", "fit", "predict", "run_spec", "seed_everything", "stratified_subsample",
-           "RunResult", "replace"]
+           "RunResult"]

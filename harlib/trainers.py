@@ -132,7 +132,7 @@ def _start(req: RunRequest):
 
 
 def _common_record(req: RunRequest, prep, model, history: list, best: dict,
-                   train_seconds: float, monitor: str) -> dict:
+                   train_seconds: float) -> dict:
     ws, split = req.ws, req.split
     record = {
         "profile": req.config.profile, "train_config": asdict(req.config),
@@ -228,7 +228,7 @@ class _Supervised(Trainer):
         model.load_state_dict(best["state"])
         proba, emb = predict(model, prep.X_test, device=device, precision=c.precision)
         val_proba, _ = predict(model, prep.X_val, device=device, precision=c.precision)
-        record = _common_record(req, prep, model, hist, best, train_seconds, monitor)
+        record = _common_record(req, prep, model, hist, best, train_seconds)
         record.update({
             "val_metrics": classification_report(prep.y_val, val_proba.argmax(1), val_proba),
             "test_metrics": classification_report(prep.y_test, proba.argmax(1), proba),
@@ -372,7 +372,7 @@ class UnsupervisedTrainer(Trainer):
         clusters = cluster(emb.astype(np.float64), min(k, len(emb)), method, req.seed)
         mapping = match_clusters(prep.y_test, clusters)
         pred = np.array([mapping.get(int(q), -1) for q in clusters])
-        record = _common_record(req, prep, model, hist, best, train_seconds, "val_reconstruction")
+        record = _common_record(req, prep, model, hist, best, train_seconds)
         record.update({
             "clustering": {"method": method, "n_clusters": k, "fitted_on": "test embeddings",
                            "mapping": {str(a): b for a, b in mapping.items()}},

@@ -73,13 +73,6 @@ class WindowSet:
         return groups
 
 
-def to_samples(value: float | int, sampling_rate: float) -> int:
-    """A length given in samples (int) or seconds (float) → samples."""
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    return int(round(float(value) * sampling_rate))
-
-
 def _runs(labels: np.ndarray) -> list[tuple[int, int, int]]:
     """Maximal runs of equal labels as ``(start, end, label)``."""
     change = np.flatnonzero(np.diff(labels)) + 1

@@ -18,10 +18,10 @@ from pathlib import Path
 import pandas as pd
 
 from harlib.data import load_dataset
-from harlib.runs import RunStore
+from harlib.runs import RunStore, run_key
 from harlib.splits import make_splits
 from harlib.train import TrainConfig, fit
-from harlib.trainers import trainer_for
+from harlib.trainers import RunRequest, trainer_for
 from harlib.windows import sliding_windows
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,9 +49,7 @@ def main() -> int:
             split = splits[int(row.fold)]
             trainer = trainer_for(row.model, config)
             cfg = trainer.resolve(config)
-            from harlib.trainers import RunRequest
-            key = __import__("harlib.runs", fromlist=["run_key"]).run_key(
-                trainer.spec(RunRequest(row.model, ws, split, cfg, int(row.seed))))
+            key = run_key(trainer.spec(RunRequest(row.model, ws, split, cfg, int(row.seed))))
             status = "key ok" if key == row.run_key else f"KEY CHANGED {row.run_key} → {key}"
             bad += key != row.run_key
             if row.model in args.retrain and int(row.fold) in args.folds:

@@ -17,7 +17,6 @@ the first one's. Temporary folders of processes that died are removed on the nex
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import lzma
 import os
@@ -29,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import cache_dir, data_dirs
-from .atomic import lock, remove, remove_stale, temp_dir
+from .atomic import lock, remove, remove_stale, sha256sum, temp_dir  # noqa: F401 (sha256sum: public here)
 
 STAMP = ".harlib-archive.json"
 """File inside an extracted folder naming the archive (name, size, mtime) it came from."""
@@ -64,14 +63,6 @@ class Source:
     archives: dict[str, str | None] = field(default_factory=dict)
     urls: tuple[str, ...] = ()
     note: str = ""
-
-
-def sha256sum(path: Path, chunk: int = 1 << 20) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(chunk):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _listed_checksum(archive: Path) -> str | None:

@@ -125,7 +125,8 @@ def lock(name: str):
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
-def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+def sha256sum(path: Path, chunk: int = 1 << 20) -> str:
+    """The SHA-256 of a file, read in chunks."""
     h = hashlib.sha256()
     with open(path, "rb") as f:
         while block := f.read(chunk):

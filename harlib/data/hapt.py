@@ -40,27 +40,28 @@ CLASS_NAMES = (
 SAMPLING_RATE = 50.0
 
 
+def _read_numbers(path: Path, columns: int) -> np.ndarray:
+    """A whitespace-separated file of ``columns`` finite numbers per row, as float64;
+    anything else raises ``ValueError`` naming the file and line."""
+    try:
+        arr = pd.read_csv(path, sep=r"\s+", header=None, dtype=np.float64).to_numpy()
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise_bad_line(path, columns, cause=exc)
+    if arr.ndim != 2 or arr.shape[1] != columns or not np.isfinite(arr).all():
+        raise_bad_line(path, columns)
+    return arr
+
+
 def read_xyz(path: Path) -> np.ndarray:
     """A three-column whitespace-separated signal file as a float32 ``(n, 3)`` array.
     HAPT documents no missing values: a short or long row, a non-number, NaN or an infinite
     value raises ``ValueError`` naming the file and line."""
-    try:
-        arr = pd.read_csv(path, sep=r"\s+", header=None, dtype=np.float64).to_numpy()
-    except (ValueError, pd.errors.ParserError) as exc:
-        raise_bad_line(path, 3, cause=exc)
-    if arr.ndim != 2 or arr.shape[1] != 3 or not np.isfinite(arr).all():
-        raise_bad_line(path, 3)
-    return arr.astype(np.float32)
+    return _read_numbers(path, 3).astype(np.float32)
 
 
 def read_segments(path: Path) -> np.ndarray:
     """``labels.txt`` as an int array with columns experiment, user, activity, start, end."""
-    try:
-        seg = pd.read_csv(path, sep=r"\s+", header=None, dtype=np.float64).to_numpy()
-    except (ValueError, pd.errors.ParserError) as exc:
-        raise_bad_line(path, 5, cause=exc)
-    if seg.ndim != 2 or seg.shape[1] != 5 or not np.isfinite(seg).all():
-        raise_bad_line(path, 5)
+    seg = _read_numbers(path, 5)
     if (seg != np.round(seg)).any():
         line = int(np.flatnonzero((seg != np.round(seg)).any(axis=1))[0]) + 1
         raise ValueError(f"{path}, row {line}: expected integers (exp user activity start end)")

@@ -180,3 +180,111 @@ def factor_gap(runs: pd.DataFrame, factor: str, a, b, by: list[str],
 __all__ = ["factor_gap", "beside_claims", "histories", "BUDGET_FIELDS", "published_column", "published_reference", "anchor_runs",
            "anchors_by_fold", "anchors_vs_published", "larger_budget", "budget_label",
            "budget_check"]
+
+
+def headline_by_protocol(runs: pd.DataFrame, model: str, studies: Mapping[str, Mapping[str, str]],
+                         claims: Mapping[str, str], stand_in: Mapping[str, str] | None = None,
+                         metrics: Iterable[str] = ("accuracy", "f1_macro")) -> pd.DataFrame:
+    """One row per dataset: the paper's claim beside ``model``'s mean score (in %) under each
+    protocol. ``studies``: dataset → {protocol label: the ``study`` value of its runs};
+    ``claims``: dataset → claim id; ``stand_in``: dataset → how the table header names it."""
+    from .published import PAPER_CLAIMS
+    metrics = list(metrics)
+    rows = []
+    for dataset, by_protocol in studies.items():
+        row = {"dataset": (stand_in or {}).get(dataset, dataset)}
+        cid = claims.get(dataset, "")
+        row["the paper reports: accuracy"] = PAPER_CLAIMS[cid]["value"] if cid else np.nan
+        row["claim"] = cid
+        for protocol, study in by_protocol.items():
+            sel = runs[(runs.dataset == dataset) & (runs.model == model) & (runs.study == study)]
+            if sel.empty:
+                raise ValueError(f"no {model} runs of study {study!r} on {dataset}")
+            for m in metrics:
+                row[f"ours, {protocol}: {m}"] = 100 * sel[m].mean()
+            row[f"runs ({protocol})"] = len(sel)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def leak_contributions(runs: pd.DataFrame, order: Iterable[str],
+                       metrics: Iterable[str] = ("accuracy", "f1_macro")) -> pd.DataFrame:
+    """Mean scores (in %) per model and leak-study row, in ``order`` (the first row is the
+    no-leak reference), with Δ: the change from that model's reference row in points."""
+    order, metrics = list(order), list(metrics)
+    summary = (runs.groupby(["model", "study"], sort=False)[metrics].mean() * 100).reset_index()
+    summary["runs"] = runs.groupby(["model", "study"], sort=False).size().values
+    missing = set(summary.study) - set(order)
+    if missing:
+        raise ValueError(f"study rows {sorted(missing)} are not in the given order")
+    summary["_pos"] = summary.study.map(order.index)
+    summary = summary.sort_values(["model", "_pos"], kind="stable").drop(columns="_pos")
+    for m in metrics:
+        ref = summary[summary.study == order[0]].set_index("model")[m]
+        if set(summary.model) - set(ref.index):
+            raise ValueError(f"no reference row {order[0]!r} for {sorted(set(summary.model) - set(ref.index))}")
+        summary[f"Δ {m}"] = summary[m] - summary.model.map(ref)
+    return summary.reset_index(drop=True)
+
+
+TABLE2_METRICS = ("accuracy", "precision_macro", "recall_macro", "f1_macro", "g_mean", "auc_ovr_macro")
+
+
+def ablation_table(runs: pd.DataFrame, order: Iterable[str], claims: Mapping[str, Mapping],
+                   paper_dataset: Mapping[str, str], metrics: Iterable[str] = TABLE2_METRICS
+                   ) -> pd.DataFrame:
+    """Paper-style ablation table: one row per dataset × protocol × ``variant`` (in
+    ``order``), our mean scores in % (over folds and seeds), and the paper's accuracy and F1
+    from ``claims`` (variant → paper dataset → {metric: claim id}); ``paper_dataset`` maps
+    our dataset to the paper's dataset it stands in for."""
+    from .published import PAPER_CLAIMS
+    order, metrics = list(order), list(metrics)
+    unknown = set(runs.variant) - set(order)
+    if unknown:
+        raise ValueError(f"variants {sorted(unknown)} are not in the given order")
+    g = runs.groupby(["dataset", "protocol", "variant"], sort=False)
+    table = (g[metrics].mean() * 100).reset_index()
+    table["runs"] = g.size().values
+    table["_pos"] = table.variant.map(order.index)
+    table = table.sort_values(["dataset", "protocol", "_pos"], kind="stable").drop(columns="_pos")
+    for m in ("accuracy", "f1_macro"):
+        ids = [claims.get(v, {}).get(paper_dataset.get(d, ""), {}).get(m, "")
+               for d, v in zip(table.dataset, table.variant)]
+        table[f"the paper reports: {m}"] = [PAPER_CLAIMS[i]["value"] if i else np.nan for i in ids]
+    return table.reset_index(drop=True)
+
+
+def ablation_steps(table: pd.DataFrame, steps: Iterable[tuple[str, str]],
+                   metric: str = "f1_macro") -> pd.DataFrame:
+    """The change in ``metric`` from one variant to another of an :func:`ablation_table`,
+    per dataset and protocol: one column per step ``"a → b"``."""
+    rows = []
+    for (dataset, protocol), t in table.groupby(["dataset", "protocol"], sort=False):
+        score = t.set_index("variant")[metric]
+        row = {"dataset": dataset, "protocol": protocol}
+        for a, b in steps:
+            row[f"{a} → {b}"] = score[b] - score[a] if a in score and b in score else np.nan
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def clustering_table(runs: pd.DataFrame, order: Iterable[str], claims: Mapping[str, list[str]],
+                     model: str) -> pd.DataFrame:
+    """Per dataset × protocol × model (in ``order``): mean accuracy, macro-F1, NMI and ARI in
+    % (NMI/ARI only where a run clustered), with the paper's claims (dataset → claim ids)
+    beside ``model``'s rows as "the paper reports"."""
+    from .published import PAPER_CLAIMS
+    order = list(order)
+    cols = [c for c in ("accuracy", "f1_macro", "nmi", "ari") if c in runs]
+    g = runs.groupby(["dataset", "protocol", "model"], sort=False)
+    table = (g[cols].mean() * 100).reset_index()
+    table["runs"] = g.size().values
+    missing = set(table.model) - set(order)
+    if missing:
+        raise ValueError(f"models {sorted(missing)} are not in the given order")
+    table["_pos"] = table.model.map(order.index)
+    table = table.sort_values(["dataset", "protocol", "_pos"], kind="stable").drop(columns="_pos")
+    table["the paper reports: accuracy"] = [
+        ", ".join(f"{PAPER_CLAIMS[c]['value']:g} ({c})" for c in claims.get(d, []))
+        if m == model else "" for d, m in zip(table.dataset, table.model)]
+    return table.reset_index(drop=True)

@@ -14,6 +14,8 @@ from .trainers import trainer_for
 from .windows import WindowSet
 
 METRICS = ("accuracy", "f1_macro", "f1_weighted", "balanced_accuracy", "g_mean")
+#: also tabulated where a run has them (AUC needs class probabilities; NMI and ARI a clustering)
+OPTIONAL_METRICS = ("precision_macro", "recall_macro", "auc_ovr_macro", "nmi", "ari")
 
 
 _FROM_PROFILE = object()
@@ -65,6 +67,7 @@ def run_grid(ws: WindowSet, protocol: str, models: dict[str, dict] | Iterable[st
                        "subject_independent": split.subject_independent, "fold": split.fold,
                        "model": name, "seed": seed, "profile": config.profile,
                        **{m: res.metrics[m] for m in METRICS},
+                       **{m: res.metrics.get(m, float("nan")) for m in OPTIONAL_METRICS},
                        "test_overlap": rec["test_overlap_with_train"],
                        "n_train": rec["n_windows"]["train"], "n_test": rec["n_windows"]["test"],
                        "epochs": rec["epochs_run"], "best_epoch": rec["best_epoch"],

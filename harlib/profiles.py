@@ -44,6 +44,9 @@ class Profile:
     # augmentation and pre-training stages (papers A and B): epochs of each
     augment_epochs: int = 1
     pretrain_epochs: int = 1
+    # the papers' methods (notebooks 10–36): seconds of one core per training run, turned
+    # into windows and epochs per model by the recorded cost table (None: no budget)
+    budget_seconds: float | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -66,7 +69,7 @@ PROFILES = {
                         efficiency_repeats=50,
                         budget_check={"max_train_windows": 4000, "max_epochs": 30, "patience": 10,
                                       "folds": 1},
-                        augment_epochs=20, pretrain_epochs=5),
+                        augment_epochs=20, pretrain_epochs=5, budget_seconds=480.0),
     "paper": Profile("paper", max_epochs=100, patience=10, seeds=(0, 1, 2),
                      max_train_windows=None, max_val_windows=None, max_test_windows=None,
                      max_folds=None,

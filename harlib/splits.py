@@ -88,6 +88,39 @@ def official_holdout(ws: WindowSet, val_fraction: float = 0.2, seed: int = 0,
                                "official_holdout", 0)]
 
 
+@PROTOCOLS.register("holdout_subjects")
+def holdout_subjects(ws: WindowSet, test_subjects, val_fraction: float = 0.2, seed: int = 0,
+                     validation: str = "subjects", select_on_test: bool = False) -> list[Split]:
+    """Fixed test subjects, with switchable leaks in how the model is selected (paper C's
+    official protocol, :mod:`harlib.leakage`).
+
+    ``validation="subjects"``: ``val_fraction`` of the other subjects validate (subject-
+    independent). ``"random_windows"``: a random, class-stratified ``val_fraction`` of the
+    other subjects' windows validates — windows that overlap training windows.
+    ``select_on_test=True``: the validation partition is the test partition, so the best
+    epoch is chosen on test data (the test set stays the same)."""
+    if validation not in ("subjects", "random_windows"):
+        raise ValueError(f"holdout_subjects: validation must be 'subjects' or 'random_windows', "
+                         f"got {validation!r}")
+    subjects = np.unique(ws.subject)
+    missing = sorted(set(int(s) for s in test_subjects) - set(int(s) for s in subjects))
+    if missing:
+        raise ValueError(f"holdout_subjects: test subject(s) {missing} not in {ws.dataset} "
+                         f"(subjects {', '.join(str(int(s)) for s in subjects)})")
+    rng = np.random.default_rng(seed)
+    split = _subject_partition(ws, test_subjects, val_fraction, rng, "holdout_subjects", 0)
+    train, val = split.train, split.val
+    if validation == "random_windows":
+        rest = np.sort(np.concatenate([split.train, split.val]))
+        train, val = train_test_split(rest, test_size=val_fraction, random_state=seed,
+                                      stratify=ws.y[rest])
+        train, val = np.sort(train), np.sort(val)
+    if select_on_test:
+        val = split.test
+    independent = validation == "subjects" and not select_on_test
+    return [Split(train, val, split.test, "holdout_subjects", 0, independent)]
+
+
 @PROTOCOLS.register("random_windows")
 def random_windows(ws: WindowSet, test_fraction: float = 0.3, val_fraction: float = 0.1,
                    seed: int = 0) -> list[Split]:

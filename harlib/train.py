@@ -149,13 +149,17 @@ def fit(model_name: str, ws: WindowSet, split: Split, config: TrainConfig, seed:
     trainer = trainer_for(model_name, config)
     config = trainer.resolve(config)
     budget = None
-    if config.budget_seconds is not None and trainer.name != "classical":
+    if config.budget_seconds is not None and trainer.name not in ("classical", "clustering"):
         config, budget = apply_budget(config, model_name, ws, split)
     req = RunRequest(model_name, ws, split, config, seed, dict(model_kwargs or {}), store,
                      progress, tuple(callbacks), budget)
     if stored_only:
         return trainer.stored(req)
     return trainer.run(req, force=force)
+
+
+#: windows trained per sampled item, by batch sampler (a budget counts items)
+WINDOWS_PER_ITEM = {"triplet": 3}
 
 
 def apply_budget(config: TrainConfig, model_name: str, ws: WindowSet, split: Split,
@@ -166,6 +170,7 @@ def apply_budget(config: TrainConfig, model_name: str, ws: WindowSet, split: Spl
     n = len(split.train) if config.max_train_windows is None else min(len(split.train),
                                                                         config.max_train_windows)
     cost = seconds_per_window(model_name, config.precision, ws.n_channels, ws.length, costs)
+    cost *= WINDOWS_PER_ITEM.get(config.sampler, 1)   # a triplet trains three windows
     alloc = allocate(n, config.max_epochs, config.budget_seconds, cost)
     windows = None if alloc["windows"] >= len(split.train) else alloc["windows"]
     alloc = {**alloc, "model": model_name, "seconds_per_window": cost}

@@ -390,6 +390,12 @@ def trainer_for(model_name: str, config) -> Trainer:
     use ``classical``; other models the configured trainer. Unknown names raise with the
     known ones listed."""
     from .classical import CLASSICAL_MODELS
+    from .clustering import CLUSTERING_MODELS
+    if model_name in CLUSTERING_MODELS:
+        if config.trainer not in ("supervised", "unsupervised", "clustering"):
+            raise ValueError(f"{model_name!r} is a clustering baseline; it cannot use trainer "
+                             f"{config.trainer!r}")
+        return TRAINERS.get("clustering")()
     if model_name in CLASSICAL_MODELS:
         if config.trainer not in ("supervised", "classical"):
             raise ValueError(f"{model_name!r} is a classical model; it cannot use trainer "
@@ -397,9 +403,10 @@ def trainer_for(model_name: str, config) -> Trainer:
         return TRAINERS.get("classical")()
     trainer = TRAINERS.get(config.trainer)()
     if not trainer.accepts(model_name):
-        known = ", ".join([*MODELS.names(), *CLASSICAL_MODELS])
+        known = ", ".join([*MODELS.names(), *CLASSICAL_MODELS, *CLUSTERING_MODELS])
         raise KeyError(f"unknown model {model_name!r} for trainer {config.trainer!r}. Known: {known}")
     return trainer
 
 
 from . import classical  # noqa: E402,F401  (registers the classical trainer)
+from . import clustering  # noqa: E402,F401  (registers the clustering trainer)

@@ -1,0 +1,126 @@
+"""Label-free baselines: clustering windows without a network.
+
+Paper A's method is scored by clustering its embeddings (k-means with one cluster per
+activity, Hungarian-matched accuracy, NMI, ARI). These baselines are scored the same way,
+so a learned representation is compared with what clustering gets without learning:
+
+``kmeans_raw``       k-means on the raw window, flattened (channels × time values).
+``kmeans_features``  k-means on the per-channel statistical features of the classical
+                     baselines (:func:`harlib.classical.window_features`: sum, median, mean,
+                     std, var, RMS, max, |max|, min).
+``pca_kmeans``       PCA of the flattened window (``n_components`` = 32 by default,
+                     **assumed**) fitted on the training windows, then k-means.
+
+Every transform (the per-channel standardisation of the windows, the feature scaler and
+the PCA) is fitted on the training windows only. As in the ``unsupervised`` trainer, the
+clusterer itself is fitted on the test windows (transductive, as clustering accuracy is
+usually reported) with as many clusters as the dataset has classes. No label is used
+until the Hungarian matching that scores the clusters.
+
+The runs go through the run store under the trainer ``"clustering"``, so notebooks treat
+these names like any other model's.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from sklearn.decomposition import PCA
+from sklearn.preprocessing import StandardScaler
+
+from .classical import window_features
+from .engine import stratified_subsample
+from .metrics import classification_report, clustering_report, match_clusters
+from .normalization import Standardizer
+from .runs import RunOutput
+from .splits import Split, overlap_with_training
+from .trainers import CLUSTERERS, TRAINERS, RunRequest, Trainer, cluster, run_spec
+
+CLUSTERING_MODELS = ("kmeans_raw", "kmeans_features", "pca_kmeans")
+
+
+def clustering_features(name: str, X_train: np.ndarray, X_test: np.ndarray, seed: int = 0,
+                        n_components: int = 32) -> np.ndarray:
+    """The test windows' representation for baseline ``name``; every transform is fitted
+    on ``X_train`` (standardised ``(n, channels, time)`` windows)."""
+    if X_train.ndim != 3 or X_test.ndim != 3 or X_train.shape[1:] != X_test.shape[1:]:
+        raise ValueError(f"clustering_features expects two (n, channels, time) arrays of one "
+                         f"window shape, got {X_train.shape} and {X_test.shape}")
+    if name == "kmeans_raw":
+        return X_test.reshape(len(X_test), -1).astype(np.float64)
+    if name == "kmeans_features":
+        scaler = StandardScaler().fit(window_features(X_train))
+        return scaler.transform(window_features(X_test)).astype(np.float64)
+    if name == "pca_kmeans":
+        flat = X_train.reshape(len(X_train), -1)
+        k = min(n_components, *flat.shape)
+        pca = PCA(n_components=k, random_state=seed).fit(flat)
+        return pca.transform(X_test.reshape(len(X_test), -1)).astype(np.float64)
+    raise KeyError(f"unknown clustering baseline {name!r}; known: {', '.join(CLUSTERING_MODELS)}")
+
+
+@TRAINERS.register("clustering")
+class ClusteringTrainer(Trainer):
+    """Scores a label-free baseline of :data:`CLUSTERING_MODELS`. Options
+    (``TrainConfig.trainer_kwargs``): ``clusterer`` ("kmeans" | "gmm") and ``n_clusters``,
+    as for the ``unsupervised`` trainer."""
+
+    name = "clustering"
+
+    def accepts(self, model_name: str) -> bool:
+        return model_name in CLUSTERING_MODELS
+
+    def resolve(self, config):
+        if config.trainer_kwargs.get("clusterer", "kmeans") not in CLUSTERERS:
+            raise ValueError(f"clusterer must be one of {CLUSTERERS}, got "
+                             f"{config.trainer_kwargs['clusterer']!r}")
+        return config
+
+    def spec(self, req: RunRequest) -> dict:
+        c = req.config
+        identity = {"max_train_windows": c.max_train_windows, "max_test_windows": c.max_test_windows,
+                    "clusterer": c.trainer_kwargs.get("clusterer", "kmeans"),
+                    "n_clusters": c.trainer_kwargs.get("n_clusters")}
+        return run_spec(req.ws, req.split, req.model, req.model_kwargs, identity, req.seed)
+
+    def train(self, req: RunRequest) -> RunOutput:
+        ws, split, c, seed = req.ws, req.split, req.config, req.seed
+        train_idx = stratified_subsample(split.train, ws.y, c.max_train_windows, seed)
+        test_idx = stratified_subsample(split.test, ws.y, c.max_test_windows, seed + 2)
+        if len(train_idx) < 2 or len(test_idx) == 0:
+            raise ValueError(f"{ws.dataset} {split.protocol} fold {split.fold}: "
+                             f"{len(train_idx)} training and {len(test_idx)} test windows")
+        if not np.isfinite(ws.X[train_idx]).all():
+            raise ValueError(f"{ws.dataset}: the training windows hold NaN or infinite values")
+        t0 = time.perf_counter()
+        norm = Standardizer().fit(ws.X[train_idx])
+        Z = clustering_features(req.model, norm.transform(ws.X[train_idx]),
+                                norm.transform(ws.X[test_idx]), seed, **req.model_kwargs)
+        k = int(c.trainer_kwargs.get("n_clusters", ws.n_classes))
+        if k < 2:
+            raise ValueError(f"n_clusters must be at least 2, got {k}")
+        method = c.trainer_kwargs.get("clusterer", "kmeans")
+        clusters = cluster(Z, min(k, len(Z)), method, seed)
+        y_test = ws.y[test_idx]
+        mapping = match_clusters(y_test, clusters)
+        pred = np.array([mapping.get(int(q), -1) for q in clusters])
+        record = {
+            "profile": c.profile, "class_names": list(ws.class_names), "trainer": "clustering",
+            "in_channels": ws.n_channels, "n_classes": ws.n_classes, "window_length": ws.length,
+            "n_windows": {"train": len(train_idx), "val": 0, "test": len(test_idx)},
+            "test_overlap_with_train": overlap_with_training(
+                ws, Split(train_idx, split.val[:0], test_idx, split.protocol, split.fold,
+                          split.subject_independent)),
+            "best_epoch": 0, "epochs_run": 0, "train_seconds": time.perf_counter() - t0,
+            "n_parameters": 0, "history": [],
+            "clustering": {"method": method, "n_clusters": k, "fitted_on": "test windows",
+                           "representation": req.model},
+            "test_metrics": {**classification_report(y_test, pred),
+                             **clustering_report(y_test, clusters)},
+        }
+        predictions = {"test_index": test_idx, "y_true": y_test, "clusters": clusters.astype(np.int64),
+                       "y_pred": pred}
+        return RunOutput(record, predictions, None)
+
+
+__all__ = ["CLUSTERING_MODELS", "clustering_features", "ClusteringTrainer"]

@@ -1,0 +1,74 @@
+"""Label-free clustering baselines (harlib.clustering)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from harlib.clustering import CLUSTERING_MODELS, clustering_features
+from harlib.runs import RunStore
+from harlib.splits import make_splits
+from harlib.train import TrainConfig, fit
+from harlib.trainers import trainer_for
+from harlib.windows import sliding_windows
+
+from test_windows_splits import toy_dataset
+
+
+@pytest.fixture
+def ws():
+    w = sliding_windows(toy_dataset(), 50, 25)
+    # make the two classes separable by their level, so clustering has something to find
+    w.X[w.y == 1] += 3.0
+    return w
+
+
+@pytest.mark.parametrize("name", CLUSTERING_MODELS)
+def test_baselines_cluster_separable_classes_and_are_cached(ws, name, tmp_path):
+    (split,) = make_splits("holdout_subjects", ws, test_subjects=[108, 109])
+    store = RunStore(tmp_path)
+    run = fit(name, ws, split, TrainConfig(max_epochs=1), store=store)
+    m = run.metrics
+    assert m["cluster_accuracy"] == pytest.approx(m["accuracy"]) and m["accuracy"] > 0.95
+    assert run.record["trainer"] == "clustering" and run.record["n_windows"]["val"] == 0
+    assert fit(name, ws, split, TrainConfig(max_epochs=1), store=store).cached
+
+
+def test_features_are_fitted_on_training_windows_only(ws):
+    rng = np.random.default_rng(0)
+    X_train, X_test = rng.normal(size=(40, 2, 50)), rng.normal(size=(10, 2, 50))
+    a = clustering_features("pca_kmeans", X_train, X_test)
+    # a test window's representation does not depend on the other test windows
+    np.testing.assert_allclose(clustering_features("pca_kmeans", X_train, X_test[:3]), a[:3], atol=1e-9)
+    np.testing.assert_allclose(clustering_features("kmeans_features", X_train, X_test[:3]),
+                               clustering_features("kmeans_features", X_train, X_test)[:3], atol=1e-9)
+    assert a.shape == (10, 32)
+    assert clustering_features("kmeans_features", X_train, X_test).shape == (10, 2 * 9)
+    with pytest.raises(KeyError, match="unknown clustering baseline"):
+        clustering_features("dbscan", X_train, X_test)
+    with pytest.raises(ValueError, match="one window shape"):
+        clustering_features("kmeans_raw", X_train, X_test[:, :1])
+
+
+def test_routing_and_bad_settings(ws):
+    assert trainer_for("pca_kmeans", TrainConfig()).name == "clustering"
+    with pytest.raises(ValueError, match="clustering baseline"):
+        trainer_for("kmeans_raw", TrainConfig(trainer="pretrain_finetune", augment="jitter_scale",
+                                              pretrain_epochs=1))
+    (split,) = make_splits("holdout_subjects", ws, test_subjects=[109])
+    with pytest.raises(ValueError, match="at least 2"):
+        fit("kmeans_raw", ws, split, TrainConfig(trainer_kwargs={"n_clusters": 1}), store=RunStore(None))
+
+
+def test_clustering_table_orders_models_and_sets_claims_beside_one():
+    import pandas as pd
+    from harlib import analysis
+    rows = [{"dataset": d, "protocol": "subject_groups", "model": m, "accuracy": a, "f1_macro": a,
+             "nmi": a / 2, "ari": a / 3}
+            for d in ("dsads", "hapt") for m, a in (("pca_kmeans", 0.4), ("memae_lstm", 0.6))]
+    t = analysis.clustering_table(pd.DataFrame(rows), ["memae_lstm", "pca_kmeans"], {"dsads": ["A1", "A2"]},
+                                  "memae_lstm")
+    assert list(t.model) == ["memae_lstm", "pca_kmeans"] * 2
+    assert t.accuracy.iloc[0] == pytest.approx(60.0) and t.nmi.iloc[0] == pytest.approx(30.0)
+    assert t["the paper reports: accuracy"].tolist() == ["96.6 (A1), 98.4 (A2)", "", "", ""]
+    with pytest.raises(ValueError, match="not in the given order"):
+        analysis.clustering_table(pd.DataFrame(rows), ["memae_lstm"], {}, "memae_lstm")

@@ -288,3 +288,22 @@ def clustering_table(runs: pd.DataFrame, order: Iterable[str], claims: Mapping[s
         ", ".join(f"{PAPER_CLAIMS[c]['value']:g} ({c})" for c in claims.get(d, []))
         if m == model else "" for d, m in zip(table.dataset, table.model)]
     return table.reset_index(drop=True)
+
+
+def ablation_drops(runs: pd.DataFrame, full: str, claims: Mapping[str, str],
+                   metrics: Iterable[str] = ("accuracy", "f1_macro")) -> pd.DataFrame:
+    """Per protocol × ``variant``: mean scores in %, and the drop from the ``full`` variant
+    (full minus variant, in points), with the paper's claimed drop (variant → claim id)."""
+    from .published import PAPER_CLAIMS
+    metrics = list(metrics)
+    g = runs.groupby(["protocol", "variant"], sort=False)
+    table = (g[metrics].mean() * 100).reset_index()
+    table["runs"] = g.size().values
+    for m in metrics:
+        ref = table[table.variant == full].set_index("protocol")[m]
+        if set(table.protocol) - set(ref.index):
+            raise ValueError(f"no {full!r} runs for protocol(s) {sorted(set(table.protocol) - set(ref.index))}")
+        table[f"drop: {m}"] = table.protocol.map(ref) - table[m]
+    table["the paper reports: accuracy drop"] = [PAPER_CLAIMS[claims[v]]["value"] if v in claims else np.nan
+                                                 for v in table.variant]
+    return table

@@ -28,7 +28,6 @@ import numpy as np
 from sklearn.decomposition import PCA
 from sklearn.preprocessing import StandardScaler
 
-from .classical import window_features
 from .engine import stratified_subsample
 from .metrics import classification_report, clustering_report, match_clusters
 from .normalization import Standardizer
@@ -49,6 +48,7 @@ def clustering_features(name: str, X_train: np.ndarray, X_test: np.ndarray, seed
     if name == "kmeans_raw":
         return X_test.reshape(len(X_test), -1).astype(np.float64)
     if name == "kmeans_features":
+        from .classical import window_features   # (classical imports the trainers module)
         scaler = StandardScaler().fit(window_features(X_train))
         return scaler.transform(window_features(X_test)).astype(np.float64)
     if name == "pca_kmeans":

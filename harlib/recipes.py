@@ -61,6 +61,21 @@ def usad_ablation(profile: Profile) -> dict[str, dict]:
     }
 
 
+def stdualx_ablation() -> dict[str, dict]:
+    """Paper C's ablation (abstract: "w/o STDAT", "w/o CSA", "w/o contrastive loss") as
+    ``{"model_kwargs", "config"}`` overrides of the ``stdualx`` recipe. The abstract does not
+    say what replaced each part; **assumed**: see :class:`~harlib.models.stdualx.STDualX`
+    for the model switches, and the contrastive loss is removed by giving the triplet term
+    weight 0, so the same triples train the same cross-entropy for the same steps and only
+    the loss differs."""
+    return {
+        "STDual-X": {"model_kwargs": {}, "config": {}},
+        "w/o STDAT": {"model_kwargs": {"stdat": False}, "config": {}},
+        "w/o CSA": {"model_kwargs": {"cross_sensor_attention": False}, "config": {}},
+        "w/o contrastive loss": {"model_kwargs": {}, "config": {"loss_kwargs": {"weight": 0.0}}},
+    }
+
+
 def recipe(model: str, profile: Profile, **overrides) -> TrainConfig:
     """The training configuration of ``model``'s paper under ``profile``."""
     if model not in RECIPES:
@@ -69,4 +84,4 @@ def recipe(model: str, profile: Profile, **overrides) -> TrainConfig:
                                     **{**RECIPES[model], **overrides})
 
 
-__all__ = ["RECIPES", "recipe", "usad_ablation"]
+__all__ = ["RECIPES", "recipe", "stdualx_ablation", "usad_ablation"]

@@ -129,3 +129,25 @@ def test_headline_by_protocol_sets_claim_beside_each_protocol():
     assert row["ours, subject-independent: accuracy"] == pytest.approx(60.5)
     with pytest.raises(ValueError, match="no stdualx runs"):
         analysis.headline_by_protocol(runs, "stdualx", {"d": {"x": "nothing"}}, {})
+
+
+def test_ablation_drops_subtract_from_the_full_model():
+    rows = [{"protocol": p, "variant": v, "accuracy": a, "f1_macro": a}
+            for p, off in (("paper-style", 0.2), ("subject-independent", 0.0))
+            for v, a in (("STDual-X", 0.7 + off), ("w/o CSA", 0.65 + off))]
+    t = analysis.ablation_drops(pd.DataFrame(rows), "STDual-X", {"w/o CSA": "C5"})
+    assert t["drop: accuracy"].tolist() == pytest.approx([0, 5, 0, 5])
+    assert t["the paper reports: accuracy drop"].iloc[1] == 2.34 and np.isnan(t["the paper reports: accuracy drop"].iloc[0])
+    with pytest.raises(ValueError, match="no 'full'"):
+        analysis.ablation_drops(pd.DataFrame(rows), "full", {})
+
+
+def test_stdualx_ablation_variants_build():
+    from harlib.models import create_model
+    from harlib.recipes import stdualx_ablation
+    P = get_profile("smoke")
+    for label, v in stdualx_ablation().items():
+        cfg = recipe("stdualx", P, **v["config"])
+        assert cfg.sampler == "triplet"              # every variant sees the same triples
+        create_model("stdualx", 6, 3, 30, **v["model_kwargs"])
+    assert recipe("stdualx", P, **stdualx_ablation()["w/o contrastive loss"]["config"]).loss_kwargs == {"weight": 0.0}

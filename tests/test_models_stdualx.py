@@ -209,3 +209,22 @@ def test_create_model_passes_channel_groups_to_stdualx():
     model = create_model("stdualx", 6, 4, 50, channel_groups=groups)
     assert model.placement_names == ["hand", "ankle"]
     assert create_model("stdualx", 6, 4, 50).placement_names != ["hand", "ankle"]   # fallback
+
+
+def test_ablation_switches_remove_stdat_and_csa():
+    from harlib.models import create_model
+    groups = {"placement": {"a": [0, 1, 2], "b": [3, 4, 5], "c": [6, 7, 8]}, "modality": {"acc": list(range(9))}}
+    torch.manual_seed(0)
+    x = torch.randn(4, 9, 32)
+    full = create_model("stdualx", 9, 5, 32, channel_groups=groups).eval()
+    no_stdat = create_model("stdualx", 9, 5, 32, channel_groups=groups, stdat=False).eval()
+    no_csa = create_model("stdualx", 9, 5, 32, channel_groups=groups, cross_sensor_attention=False).eval()
+    assert len(full.encoders[0].layers) == 3 and len(no_stdat.encoders[0].layers) == 0
+    assert no_csa.csa is None and full.csa is not None
+    out = no_csa.forward_outputs(x)
+    embs = torch.stack(out["triplet_embeddings"], dim=1)
+    torch.testing.assert_close(out["embedding"], embs.sum(1))        # Σ_i e_i, no relation vectors
+    assert out["cross_sensor_attention"].shape == (4, 3, 3) and not out["cross_sensor_attention"].any()
+    assert no_stdat.forward_outputs(x)["logits"].shape == (4, 5)
+    with pytest.raises(ValueError, match="stdat must be True or False"):
+        create_model("stdualx", 9, 5, 32, channel_groups=groups, stdat=0)

@@ -282,6 +282,13 @@ class STDualX(HARModel):
     module is not built, the fused embedding is that placement's embedding unchanged, and
     ``"cross_sensor_attention"`` is a ``(B, 1, 1)`` zero tensor.
 
+    **Ablations** (paper C's "w/o STDAT", "w/o CSA"; the abstract does not say what replaced
+    the removed part, so this is **assumed**): ``stdat=False`` keeps the positional encoding
+    and the flattening head but no STDAT layer (the encoder becomes an MLP over the
+    position-encoded features); ``cross_sensor_attention=False`` fuses the placements by the
+    sum Σ_i e_i that CSA adds its relation vectors to, and returns zero attention weights.
+    "w/o contrastive loss" is a loss choice (plain cross-entropy), not a model option.
+
     **Defaults** (notes §2.1, the PAMAP2 encoder; OPPORTUNITY's differs in ``layers=5`` and
     its T = 64): ``layers`` N = 3, ``mixture_components`` k = 100, ``temporal_heads`` h = 4,
     ``spatial_heads`` h′ = 4, ``embed_dim`` 512, ``embedding_dropout`` 0.5, ``sigma_init``
@@ -301,7 +308,8 @@ class STDualX(HARModel):
                  layers: int = 3, mixture_components: int = 100, temporal_heads: int = 4,
                  spatial_heads: int = 4, embed_dim: int = 512, dropout: float = 0.1,
                  embedding_dropout: float = 0.5, sigma_init: float = 50.0,
-                 feature_expansion: bool = True, shared_encoder: bool = True):
+                 feature_expansion: bool = True, shared_encoder: bool = True,
+                 stdat: bool = True, cross_sensor_attention: bool = True):
         super().__init__(in_channels, n_classes, window_length)
         for name, value in (("layers", layers), ("mixture_components", mixture_components),
                             ("temporal_heads", temporal_heads), ("spatial_heads", spatial_heads),
@@ -313,9 +321,10 @@ class STDualX(HARModel):
                 raise ValueError(f"STDualX: {name} must be in [0, 1), got {value!r}")
         if not sigma_init > 0:
             raise ValueError(f"STDualX: sigma_init must be positive, got {sigma_init!r}")
-        if not isinstance(feature_expansion, bool) or not isinstance(shared_encoder, bool):
-            raise ValueError("STDualX: feature_expansion and shared_encoder must be True or "
-                             f"False, got {feature_expansion!r}, {shared_encoder!r}")
+        for name, value in (("feature_expansion", feature_expansion), ("shared_encoder", shared_encoder),
+                            ("stdat", stdat), ("cross_sensor_attention", cross_sensor_attention)):
+            if not isinstance(value, bool):
+                raise ValueError(f"STDualX: {name} must be True or False, got {value!r}")
         if feature_expansion and window_length < 3:
             raise ValueError(f"STDualX: feature_expansion needs window_length >= 3 (second-order "
                              f"edge derivatives), got {window_length}")
@@ -349,7 +358,7 @@ class STDualX(HARModel):
                              persistent=False)
 
         def encoder() -> PlacementEncoder:
-            return PlacementEncoder(self.model_length, self.n_features, layers=layers,
+            return PlacementEncoder(self.model_length, self.n_features, layers=layers if stdat else 0,
                                     components=mixture_components, temporal_heads=temporal_heads,
                                     spatial_heads=spatial_heads, dropout=dropout,
                                     embed_dim=embed_dim, embedding_dropout=embedding_dropout,
@@ -357,7 +366,9 @@ class STDualX(HARModel):
 
         n_enc = 1 if shared_encoder else len(placements)
         self.encoders = nn.ModuleList(encoder() for _ in range(n_enc))
-        self.csa = CrossSensorAttention(embed_dim) if len(placements) > 1 else None
+        self.csa = (CrossSensorAttention(embed_dim) if len(placements) > 1 and cross_sensor_attention
+                    else None)
+        self.sum_placements = len(placements) > 1 and not cross_sensor_attention
         self.embed_dim = embed_dim
         self.head = nn.Linear(embed_dim, n_classes)
 
@@ -383,7 +394,10 @@ class STDualX(HARModel):
         h = self.expand(x).to(x.dtype)
         embs = [self.encoders[p if len(self.encoders) > 1 else 0](h[:, p])
                 for p in range(h.shape[1])]
-        if self.csa is None:
+        if self.sum_placements:            # ablation without CSA: Σ_i e_i, no relation vectors
+            p = len(embs)
+            z, attn = torch.stack(embs, dim=1).sum(1), embs[0].new_zeros(x.shape[0], p, p)
+        elif self.csa is None:
             z, attn = embs[0], embs[0].new_zeros(x.shape[0], 1, 1)
         else:
             z, attn = self.csa(torch.stack(embs, dim=1))

@@ -181,3 +181,21 @@ def test_memory_entropy_loss_adds_the_entropy_term():
     no_memory = create_model("memae_lstm", 6, 4, 48, memory=False).forward_outputs(x)
     with pytest.raises(ValueError, match="memory_entropy"):
         LOSSES.get("reconstruction_memory")()(no_memory, {"x": x})
+
+
+def test_ablation_switches_change_the_stages():
+    import torch
+    from harlib.models import create_model
+    groups = {"placement": {"a": [0, 1, 2], "b": [3, 4, 5]}, "modality": {"acc": list(range(6))}}
+    x = torch.randn(3, 6, 40)
+    full = create_model("memae_lstm", 6, 4, 40, channel_groups=groups)
+    flat = create_model("memae_lstm", 6, 4, 40, channel_groups=groups, seq2seq=False)
+    fused = create_model("memae_lstm", 6, 4, 40, channel_groups=groups, sensor_fusion=False)
+    assert len(full.sae) == 2 and len(fused.sae) == 1 and fused.group_names == ["all"]
+    assert not any(isinstance(m, torch.nn.LSTM) for m in flat.modules())
+    for m in (full, flat, fused):
+        out = m.forward_outputs(x)
+        assert out["reconstruction"].shape == x.shape and out["embedding"].shape == (3, m.embed_dim)
+        assert "memory_weights" in out
+    with pytest.raises(ValueError, match="seq2seq must be True or False"):
+        create_model("memae_lstm", 6, 4, 40, seq2seq="no")

@@ -62,6 +62,14 @@ Pipeline for one input window ``(batch, channels, time)``:
    through every sensor's SAE decoders, giving ``"reconstruction"``
    ``(batch, channels, time)`` for the ``unsupervised`` trainer's ``reconstruction_mse``.
 
+Ablation switches (paper A's "without …" variants; what replaces a removed stage is our
+reading): ``memory=False`` (above); ``seq2seq=False`` replaces the LSTM encoder/decoder by
+a one-layer linear autoencoder over the flattened fused sequence (Linear + tanh to
+``hidden``, Linear back), so no recurrence models the order of the sub-windows — the
+stacked autoencoders and the fusion alone, as in the HUF predecessor;
+``sensor_fusion=False`` ignores the placements and runs one stacked autoencoder over all
+channels together, so there is no per-sensor feature and no across-sensor fusion step.
+
 Default sizes (``n_segments=8``, ``sae_layers=2``, ``sae_channels=32``, ``kernel_size=5``,
 ``sae_stride=2``, ``fused_dim=64``, ``hidden=64``, ``memory_size=50``) are assumed (our
 reading) — the abstract only says its hyperparameters were tuned for feature separability
@@ -181,7 +189,8 @@ class MemAELSTM(HARModel):
                  fused_dim: int = 64, hidden: int = 64, lstm_layers: int = 1,
                  memory: bool = True, memory_size: int = 50, shrink_threshold: float | None = None,
                  memory_temperature: float = 1.0, pad_mode: str = "replicate",
-                 fallback_group_size: int = 3, channel_groups: ChannelGroups | None = None):
+                 fallback_group_size: int = 3, channel_groups: ChannelGroups | None = None,
+                 sensor_fusion: bool = True, seq2seq: bool = True):
         super().__init__(in_channels, n_classes, window_length)
         name = type(self).__name__
         if not 1 <= n_segments <= window_length:
@@ -214,7 +223,13 @@ class MemAELSTM(HARModel):
             if not memory_temperature > 0:
                 raise ValueError(f"{name}: memory_temperature must be > 0, got {memory_temperature}")
 
-        if channel_groups is not None and channel_groups.get("placement"):
+        for flag, value in (("sensor_fusion", sensor_fusion), ("seq2seq", seq2seq)):
+            if not isinstance(value, bool):
+                raise ValueError(f"{name}: {flag} must be True or False, got {value!r}")
+        if not sensor_fusion:                 # ablation: one autoencoder over every channel
+            groups = [list(range(in_channels))]
+            self.group_names = ["all"]
+        elif channel_groups is not None and channel_groups.get("placement"):
             groups = [list(idx) for idx in channel_groups["placement"].values()]
             self.group_names = list(channel_groups["placement"])
         else:
@@ -243,9 +258,15 @@ class MemAELSTM(HARModel):
         else:
             self.fuse = nn.ModuleList(nn.Linear(code_dim, fused_dim) for _ in groups)
             self.unfuse = nn.ModuleList(nn.Linear(fused_dim, code_dim) for _ in groups)
-        self.encoder = nn.LSTM(fused_dim, hidden, num_layers=lstm_layers, batch_first=True)
-        self.decoder = nn.LSTM(hidden, hidden, num_layers=lstm_layers, batch_first=True)
-        self.output = nn.Linear(hidden, fused_dim)
+        self.seq2seq = seq2seq
+        if seq2seq:
+            self.encoder = nn.LSTM(fused_dim, hidden, num_layers=lstm_layers, batch_first=True)
+            self.decoder = nn.LSTM(hidden, hidden, num_layers=lstm_layers, batch_first=True)
+            self.output = nn.Linear(hidden, fused_dim)
+        else:                                 # ablation: a linear autoencoder over the sequence
+            self.encoder = nn.Sequential(nn.Flatten(), nn.Linear(n_segments * fused_dim, hidden),
+                                         nn.Tanh())
+            self.decoder = nn.Linear(hidden, n_segments * fused_dim)
         self.memory = Memory(memory_size, hidden, shrink_threshold, memory_temperature) if memory else None
         self.embed_dim = hidden
         self.head = nn.Linear(hidden, n_classes)
@@ -299,6 +320,8 @@ class MemAELSTM(HARModel):
     def _encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         self._check(x)
         feats = self.encode_segments(x)
+        if not self.seq2seq:
+            return feats, self.encoder(feats)
         _, (h, _) = self.encoder(feats)
         return feats, h[-1]
 
@@ -309,8 +332,11 @@ class MemAELSTM(HARModel):
         if self.memory is not None:
             latent, weights, entropy = self.memory(z)
             out.update(memory_weights=weights, memory_entropy=entropy)
-        dec, _ = self.decoder(latent[:, None, :].expand(-1, self.n_segments, -1))
-        seg_rec = self.output(dec)
+        if self.seq2seq:
+            dec, _ = self.decoder(latent[:, None, :].expand(-1, self.n_segments, -1))
+            seg_rec = self.output(dec)
+        else:
+            seg_rec = self.decoder(latent).view(x.shape[0], self.n_segments, -1)
         out["segment_reconstruction"] = seg_rec
         out["reconstruction"] = self.decode_segments(seg_rec, x.shape[-1])
         return out

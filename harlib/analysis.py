@@ -231,25 +231,26 @@ TABLE2_METRICS = ("accuracy", "precision_macro", "recall_macro", "f1_macro", "g_
 
 
 def ablation_table(runs: pd.DataFrame, order: Iterable[str], claims: Mapping[str, Mapping],
-                   paper_dataset: Mapping[str, str], metrics: Iterable[str] = TABLE2_METRICS
-                   ) -> pd.DataFrame:
-    """Paper-style ablation table: one row per dataset × protocol × ``variant`` (in
-    ``order``), our mean scores in % (over folds and seeds), and the paper's accuracy and F1
-    from ``claims`` (variant → paper dataset → {metric: claim id}); ``paper_dataset`` maps
-    our dataset to the paper's dataset it stands in for."""
+                   paper_dataset: Mapping[str, str], metrics: Iterable[str] = TABLE2_METRICS,
+                   dataset: str = "dataset", variant: str = "variant") -> pd.DataFrame:
+    """Paper-style results table: one row per dataset × protocol × variant (in ``order``),
+    our mean scores in % (over folds and seeds), and the paper's accuracy and F1 from
+    ``claims`` (variant → paper dataset → {metric: claim id}); ``paper_dataset`` maps our
+    ``dataset`` column's values to the paper's dataset each stands in for. ``variant`` names
+    the column of the rows (e.g. ``"model"`` for a comparison of models)."""
     from .published import PAPER_CLAIMS
     order, metrics = list(order), list(metrics)
-    unknown = set(runs.variant) - set(order)
+    unknown = set(runs[variant]) - set(order)
     if unknown:
         raise ValueError(f"variants {sorted(unknown)} are not in the given order")
-    g = runs.groupby(["dataset", "protocol", "variant"], sort=False)
+    g = runs.groupby([dataset, "protocol", variant], sort=False)
     table = (g[metrics].mean() * 100).reset_index()
     table["runs"] = g.size().values
-    table["_pos"] = table.variant.map(order.index)
-    table = table.sort_values(["dataset", "protocol", "_pos"], kind="stable").drop(columns="_pos")
+    table["_pos"] = table[variant].map(order.index)
+    table = table.sort_values([dataset, "protocol", "_pos"], kind="stable").drop(columns="_pos")
     for m in ("accuracy", "f1_macro"):
         ids = [claims.get(v, {}).get(paper_dataset.get(d, ""), {}).get(m, "")
-               for d, v in zip(table.dataset, table.variant)]
+               for d, v in zip(table[dataset], table[variant])]
         table[f"the paper reports: {m}"] = [PAPER_CLAIMS[i]["value"] if i else np.nan for i in ids]
     return table.reset_index(drop=True)
 
@@ -291,13 +292,18 @@ def clustering_table(runs: pd.DataFrame, order: Iterable[str], claims: Mapping[s
 
 
 def ablation_drops(runs: pd.DataFrame, full: str, claims: Mapping[str, str],
-                   metrics: Iterable[str] = ("accuracy", "f1_macro")) -> pd.DataFrame:
-    """Per protocol × ``variant``: mean scores in %, and the drop from the ``full`` variant
-    (full minus variant, in points), with the paper's claimed drop (variant → claim id)."""
+                   metrics: Iterable[str] = ("accuracy", "f1_macro"),
+                   percent: Iterable[str] | None = None) -> pd.DataFrame:
+    """Per protocol × ``variant``: mean scores, and the drop from the ``full`` variant (full
+    minus variant), with the paper's claimed drop (variant → claim id) where one exists.
+    ``percent``: the metrics shown in % (drops then in points); default all of them."""
     from .published import PAPER_CLAIMS
     metrics = list(metrics)
+    percent = set(metrics if percent is None else percent)
     g = runs.groupby(["protocol", "variant"], sort=False)
-    table = (g[metrics].mean() * 100).reset_index()
+    table = g[metrics].mean().reset_index()
+    for m in percent:
+        table[m] *= 100
     table["runs"] = g.size().values
     for m in metrics:
         ref = table[table.variant == full].set_index("protocol")[m]
@@ -307,3 +313,50 @@ def ablation_drops(runs: pd.DataFrame, full: str, claims: Mapping[str, str],
     table["the paper reports: accuracy drop"] = [PAPER_CLAIMS[claims[v]]["value"] if v in claims else np.nan
                                                  for v in table.variant]
     return table
+
+
+def separability(runs: pd.DataFrame, store: RunStore | None = None) -> pd.DataFrame:
+    """Per run of a run table: how well its test embeddings separate the true classes —
+    silhouette (Euclidean, true labels) and paper B's Table 6 intra/inter-class distance
+    ratio (lower: more separable). Runs without stored embeddings get NaN."""
+    from .metrics import class_distance_ratio, silhouette
+    store = store or RunStore()
+    rows = []
+    for key in runs["run_key"]:
+        pred = store.load_predictions(key)
+        if "embedding" not in pred:
+            rows.append({"run_key": key, "silhouette": np.nan, "distance_ratio": np.nan})
+            continue
+        Z, y = pred["embedding"].astype(np.float64), pred["y_true"]
+        rows.append({"run_key": key, "silhouette": silhouette(Z, y),
+                     "distance_ratio": class_distance_ratio(Z, y)["ratio"]})
+    return runs.merge(pd.DataFrame(rows), on="run_key", how="left")
+
+
+def ranks(table: pd.DataFrame, metric: str, by: list[str], item: str) -> pd.DataFrame:
+    """Rank (1 = best, ties share the better rank) of each ``item`` by ``metric`` within each
+    group of ``by``: one row per item, one column per group."""
+    t = table.copy()
+    t["rank"] = t.groupby(by)[metric].rank(ascending=False, method="min").astype(int)
+    t["group"] = t[by].astype(str).agg(" / ".join, axis=1)
+    out = t.pivot(index=item, columns="group", values="rank")
+    return out.loc[t[item].drop_duplicates()].reset_index()
+
+
+def per_class_f1(runs: pd.DataFrame, class_names, store: RunStore | None = None,
+                 item: str = "model") -> pd.DataFrame:
+    """Per-class F1 in % of each ``item``, from the stored test predictions of its runs,
+    pooled over folds and seeds: one row per item, one column per class."""
+    from sklearn.metrics import f1_score
+    store = store or RunStore()
+    rows = []
+    for name, group in runs.groupby(item, sort=False):
+        y_true, y_pred = [], []
+        for key in group["run_key"]:
+            pred = store.load_predictions(key)
+            y_true.append(pred["y_true"])
+            y_pred.append(pred["y_pred"] if "y_pred" in pred else pred["proba"].argmax(1))
+        f1 = f1_score(np.concatenate(y_true), np.concatenate(y_pred), labels=range(len(class_names)),
+                      average=None, zero_division=0)
+        rows.append({item: name, **{c: 100 * v for c, v in zip(class_names, f1)}})
+    return pd.DataFrame(rows)

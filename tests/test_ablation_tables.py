@@ -53,3 +53,25 @@ def test_ablation_table_orders_rows_and_sets_claims_beside():
     steps = analysis.ablation_steps(t, [("Backbone Only", "Data Augmentation"), ("ACL", "missing")])
     assert steps.iloc[0]["Backbone Only → Data Augmentation"] == pytest.approx(20.0)
     assert np.isnan(steps.iloc[0]["ACL → missing"])
+
+
+def test_ranks_put_the_best_first_per_group():
+    t = pd.DataFrame({"model": ["a", "b", "c"] * 2, "protocol": ["p"] * 3 + ["q"] * 3,
+                      "f1_macro": [0.5, 0.9, 0.7, 0.8, 0.8, 0.1]})
+    r = analysis.ranks(t, "f1_macro", by=["protocol"], item="model")
+    assert r.set_index("model")["p"].tolist() == [3, 1, 2]
+    assert r.set_index("model")["q"].tolist() == [1, 1, 3]
+
+
+def test_per_class_f1_pools_the_stored_predictions(tmp_path):
+    from harlib.runs import RunStore
+    from harlib.splits import make_splits
+    from harlib.train import fit
+    from harlib.windows import sliding_windows
+    from test_windows_splits import toy_dataset
+    ws = sliding_windows(toy_dataset(), 50, 25)
+    store = RunStore(tmp_path)
+    keys = [fit("random_forest", ws, s, TrainConfig(), store=store).key
+            for s in make_splits("subject_groups", ws, n_groups=2)]
+    t = analysis.per_class_f1(pd.DataFrame({"model": ["random_forest"] * 2, "run_key": keys}), ws.class_names, store)
+    assert list(t.columns) == ["model", "a", "b"] and ((t[["a", "b"]] >= 0) & (t[["a", "b"]] <= 100)).all().all()

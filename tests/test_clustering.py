@@ -72,3 +72,17 @@ def test_clustering_table_orders_models_and_sets_claims_beside_one():
     assert t["the paper reports: accuracy"].tolist() == ["96.6 (A1), 98.4 (A2)", "", "", ""]
     with pytest.raises(ValueError, match="not in the given order"):
         analysis.clustering_table(pd.DataFrame(rows), ["memae_lstm"], {}, "memae_lstm")
+
+
+def test_separability_reads_stored_embeddings(ws, tmp_path):
+    import pandas as pd
+    from harlib import analysis
+    from harlib.experiment import run_grid
+    store = RunStore(tmp_path)
+    cfg = TrainConfig(max_epochs=1, trainer="unsupervised", loss="reconstruction_mse")
+    runs = pd.concat([run_grid(ws, "holdout_subjects", [m], [0], cfg, protocol_kwargs={"test_subjects": [108, 109]},
+                               store=store, log=None) for m in ("lstm_autoencoder", "kmeans_raw")])
+    sep = analysis.separability(runs, store)
+    ae, km = sep.iloc[0], sep.iloc[1]
+    assert -1 <= ae.silhouette <= 1 and ae.distance_ratio > 0
+    assert np.isnan(km.silhouette) and np.isnan(km.distance_ratio)

@@ -360,3 +360,68 @@ def per_class_f1(runs: pd.DataFrame, class_names, store: RunStore | None = None,
                       average=None, zero_division=0)
         rows.append({item: name, **{c: 100 * v for c, v in zip(class_names, f1)}})
     return pd.DataFrame(rows)
+
+
+def pooled_predictions(runs: pd.DataFrame, store: RunStore | None = None, item: str = "model"
+                       ) -> dict[str, dict[str, np.ndarray]]:
+    """Per ``item``: the stored test labels, predictions and embeddings of its runs,
+    concatenated over folds and seeds (``embedding`` only where every run stored one)."""
+    store = store or RunStore()
+    out = {}
+    for name, group in runs.groupby(item, sort=False):
+        parts = [store.load_predictions(k) for k in group["run_key"]]
+        pooled = {"y_true": np.concatenate([p["y_true"] for p in parts]),
+                  "y_pred": np.concatenate([p["y_pred"] if "y_pred" in p else p["proba"].argmax(1)
+                                            for p in parts])}
+        if all("embedding" in p for p in parts):
+            pooled["embedding"] = np.concatenate([p["embedding"] for p in parts])
+        out[str(name)] = pooled
+    return out
+
+
+def class_distances(pooled: Mapping[str, Mapping[str, np.ndarray]], folds: pd.DataFrame | None = None
+                    ) -> pd.DataFrame:
+    """Paper B's Table 6 for each model's embeddings: mean intra-class distance (windows to
+    their class centroid), mean inter-class distance (between centroids) and B's ratio
+    inter/intra (higher: more separable), with the scale-free silhouette beside. Distances
+    are Euclidean in each model's own embedding space, so they compare across models only
+    as far as the spaces' scales do."""
+    from .metrics import class_distance_ratio, silhouette
+    rows = []
+    for name, p in pooled.items():
+        if "embedding" not in p:
+            continue
+        d = class_distance_ratio(p["embedding"], p["y_true"])
+        rows.append({"model": name, "intra": d["intra"], "inter": d["inter"],
+                     "ratio (inter / intra)": d["inter"] / d["intra"],
+                     "silhouette": silhouette(p["embedding"], p["y_true"])})
+    return pd.DataFrame(rows)
+
+
+def tsne_points(Z: np.ndarray, y: np.ndarray, max_points: int = 1500, seed: int = 0
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """t-SNE (perplexity 30, PCA initialisation) of a class-stratified sample of at most
+    ``max_points`` embeddings; returns the 2-D points and their labels."""
+    from sklearn.manifold import TSNE
+    from sklearn.model_selection import train_test_split
+    Z, y = np.asarray(Z, dtype=np.float64), np.asarray(y)
+    if len(Z) > max_points:
+        keep, _ = train_test_split(np.arange(len(Z)), train_size=max_points, random_state=seed,
+                                   stratify=y if np.bincount(y).min() >= 2 else None)
+        Z, y = Z[np.sort(keep)], y[np.sort(keep)]
+    xy = TSNE(2, perplexity=min(30.0, max(2.0, (len(Z) - 1) / 3)), init="pca",
+              random_state=seed).fit_transform(Z)
+    return xy, y
+
+
+def with_paper_values(table: pd.DataFrame, item: str, claims: Mapping[str, Mapping[str, Mapping[str, str]]],
+                      paper_dataset: str, fields: Iterable[str]) -> pd.DataFrame:
+    """``table`` with a column "the paper reports: <field>" per field, looked up by the
+    row's ``item`` in ``claims`` (item → paper dataset → {field: claim id}); NaN where the
+    paper has no such value."""
+    from .published import PAPER_CLAIMS
+    out = table.copy()
+    for f in fields:
+        ids = [claims.get(v, {}).get(paper_dataset, {}).get(f, "") for v in out[item]]
+        out[f"the paper reports: {f}"] = [PAPER_CLAIMS[i]["value"] if i else np.nan for i in ids]
+    return out

@@ -172,3 +172,62 @@ def memory_usage(weights: np.ndarray, labels: np.ndarray, class_names):
     fig.colorbar(im, ax=ax, label="mean addressing weight")
     fig.tight_layout()
     return fig
+
+
+def radar(table: pd.DataFrame, metrics: list[str], item: str = "model", labels: dict | None = None):
+    """One polygon per row of ``table`` (e.g. paper B's Fig. 3): ``metrics`` on the spokes,
+    values as given (e.g. %)."""
+    if table.empty or not metrics:
+        raise ValueError("radar needs at least one row and one metric")
+    angles = np.linspace(0, 2 * np.pi, len(metrics), endpoint=False)
+    closed = np.r_[angles, angles[:1]]
+    fig, ax = plt.subplots(figsize=(6.5, 6.5), subplot_kw={"polar": True})
+    for _, row in table.iterrows():
+        values = [row[m] for m in metrics]
+        ax.plot(closed, values + values[:1], lw=1.2, label=str(row[item]))
+    ax.set_xticks(angles, [(labels or {}).get(m, m) for m in metrics], fontsize=8)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.05, 1.0), fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def confusion_grid(matrices: dict[str, np.ndarray], class_names, ncols: int = 4):
+    """Row-normalised confusion matrices side by side (e.g. paper B's Fig. 4)."""
+    if not matrices:
+        raise ValueError("confusion_grid needs at least one matrix")
+    n = len(matrices)
+    nrows = int(np.ceil(n / ncols))
+    fig, axes = plt.subplots(nrows, min(n, ncols), figsize=(3.2 * min(n, ncols), 3.0 * nrows), squeeze=False)
+    for ax, (name, cm) in zip(axes.ravel(), matrices.items()):
+        ax.imshow(cm, vmin=0, vmax=1, cmap="Blues")
+        ax.set_title(name, fontsize=9)
+        ax.set_xticks(range(len(class_names)), class_names, rotation=90, fontsize=6)
+        ax.set_yticks(range(len(class_names)), class_names, fontsize=6)
+    for ax in axes.ravel()[n:]:
+        ax.axis("off")
+    fig.supxlabel("predicted", fontsize=9)
+    fig.supylabel("true", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def embedding_grid(points: dict[str, tuple[np.ndarray, np.ndarray]], class_names, ncols: int = 4):
+    """2-D embeddings (e.g. t-SNE; paper B's Fig. 5), one panel per model, coloured by class."""
+    if not points:
+        raise ValueError("embedding_grid needs at least one panel")
+    n = len(points)
+    nrows = int(np.ceil(n / ncols))
+    fig, axes = plt.subplots(nrows, min(n, ncols), figsize=(3.2 * min(n, ncols), 3.0 * nrows), squeeze=False)
+    cmap = plt.get_cmap("tab20" if len(class_names) > 10 else "tab10")
+    for ax, (name, (xy, y)) in zip(axes.ravel(), points.items()):
+        for c in np.unique(y):
+            ax.scatter(*xy[y == c].T, s=3, color=cmap(int(c) % cmap.N), label=class_names[int(c)])
+        ax.set_title(name, fontsize=9)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    for ax in axes.ravel()[n:]:
+        ax.axis("off")
+    handles, labels = axes.ravel()[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=min(6, len(labels)), fontsize=7, markerscale=3)
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
+    return fig

@@ -3,7 +3,9 @@
 ``smoke``     CI: tiny subsets and 1–2 epochs, so every notebook runs end to end in minutes.
 ``standard``  Meaningful numbers on one 2-core CPU machine in hours, not days: at most
               10 epochs (patience 3) on a stratified sample of at most 2,000 training
-              windows, validation on at most 500, testing on all test windows.
+              windows, validation on at most 500, testing on all test windows. The papers'
+              heavier methods (STDual-X) get ``budget_seconds`` = 480 s of one core per
+              run instead, which the recorded cost table turns into windows and epochs.
 ``paper``     The papers' own settings (WHAR Arena v1 training: up to 100 epochs,
               patience 10, all folds), meant for a GPU.
 

@@ -75,3 +75,21 @@ def test_per_class_f1_pools_the_stored_predictions(tmp_path):
             for s in make_splits("subject_groups", ws, n_groups=2)]
     t = analysis.per_class_f1(pd.DataFrame({"model": ["random_forest"] * 2, "run_key": keys}), ws.class_names, store)
     assert list(t.columns) == ["model", "a", "b"] and ((t[["a", "b"]] >= 0) & (t[["a", "b"]] <= 100)).all().all()
+
+
+def test_paper_values_and_class_distances():
+    from harlib.published import USAD_TABLE6
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1, 2], 30)
+    tight = rng.normal(size=(90, 4)) * 0.1 + np.eye(4)[y] * 5
+    loose = rng.normal(size=(90, 4)) * 2.0 + np.eye(4)[y] * 5
+    d = analysis.class_distances({"usad": {"y_true": y, "embedding": tight},
+                                  "lstm": {"y_true": y, "embedding": loose},
+                                  "svm": {"y_true": y}})
+    assert list(d.model) == ["usad", "lstm"]                 # no embedding, no row
+    assert d.loc[0, "ratio (inter / intra)"] > d.loc[1, "ratio (inter / intra)"]
+    assert d.loc[0, "silhouette"] > d.loc[1, "silhouette"]
+    t = analysis.with_paper_values(d, "model", USAD_TABLE6, "wisdm", ["ratio"])
+    assert t["the paper reports: ratio"].tolist() == [17.063, 5.961]
+    xy, yy = analysis.tsne_points(tight, y, max_points=60)
+    assert xy.shape == (60, 2) and np.bincount(yy).tolist() == [20, 20, 20]

@@ -425,3 +425,18 @@ def with_paper_values(table: pd.DataFrame, item: str, claims: Mapping[str, Mappi
         ids = [claims.get(v, {}).get(paper_dataset, {}).get(f, "") for v in out[item]]
         out[f"the paper reports: {f}"] = [PAPER_CLAIMS[i]["value"] if i else np.nan for i in ids]
     return out
+
+
+def clustering_findings(table: pd.DataFrame, dataset: str, model: str, plain: str, features: str,
+                        supervised: str) -> str:
+    """The comparisons notebook 11 narrates, from a :func:`clustering_table`, as text:
+    per protocol, ``model``'s accuracy against the plain autoencoder, the feature k-means and
+    the supervised reference, in points."""
+    t = table[table.dataset == dataset].set_index(["protocol", "model"]).accuracy
+    lines = []
+    for protocol in t.index.get_level_values(0).unique():
+        a = t[protocol]
+        lines.append(f"{dataset}, {protocol}: {model} {a[model]:.1f} %; {plain} {a[plain] - a[model]:+.1f}; "
+                     f"{features} {a[features] - a[model]:+.1f}; {supervised} (supervised) "
+                     f"{a[supervised] - a[model]:+.1f} points")
+    return "\n".join(lines)

@@ -86,3 +86,12 @@ def test_separability_reads_stored_embeddings(ws, tmp_path):
     ae, km = sep.iloc[0], sep.iloc[1]
     assert -1 <= ae.silhouette <= 1 and ae.distance_ratio > 0
     assert np.isnan(km.silhouette) and np.isnan(km.distance_ratio)
+
+
+def test_clustering_findings_states_differences_in_points():
+    import pandas as pd
+    from harlib import analysis
+    t = pd.DataFrame({"dataset": "d", "protocol": "p", "model": ["m", "ae", "km", "sup"],
+                      "accuracy": [50.0, 49.0, 60.0, 90.0]})
+    text = analysis.clustering_findings(t, "d", "m", "ae", "km", "sup")
+    assert text == "d, p: m 50.0 %; ae -1.0; km +10.0; sup (supervised) +40.0 points"

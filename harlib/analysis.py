@@ -440,3 +440,61 @@ def clustering_findings(table: pd.DataFrame, dataset: str, model: str, plain: st
                      f"{features} {a[features] - a[model]:+.1f}; {supervised} (supervised) "
                      f"{a[supervised] - a[model]:+.1f} points")
     return "\n".join(lines)
+
+
+def attention_by_class(attn: np.ndarray, y: np.ndarray, class_names, placement_names,
+                       between: tuple[Iterable[str], Iterable[str]] | None = None) -> pd.DataFrame:
+    """Per class, how a cross-sensor attention spreads over the ordered placement pairs
+    (``attn``: ``(windows, P, P)``, zero diagonal, each window's matrix summing to 1):
+
+    * ``entropy``: the mean normalised entropy of a window's P(P−1) pair weights (1 =
+      uniform over the pairs, 0 = one pair), with its standard deviation over windows;
+    * ``top pair``: the pair with the largest mean weight, and that weight;
+    * with ``between=(A, B)``: ``share A↔B``, the mean total weight on pairs between a
+      placement of A and one of B (both directions), its standard deviation over windows,
+      and what a uniform attention would give.
+    """
+    attn, y = np.asarray(attn, dtype=np.float64), np.asarray(y)
+    n, p, _ = attn.shape
+    if p < 2 or len(placement_names) != p or len(y) != n:
+        raise ValueError(f"attention must be (windows, P, P) with P >= 2 placements named and one label "
+                         f"per window; got {attn.shape}, {len(placement_names)} names, {len(y)} labels")
+    off = ~np.eye(p, dtype=bool)
+    w = attn[:, off]                                          # (n, P(P-1))
+    ent = -(w * np.log(np.clip(w, 1e-12, None))).sum(1) / np.log(p * (p - 1))
+    pairs = [(placement_names[i], placement_names[j]) for i in range(p) for j in range(p) if i != j]
+    mask = None
+    if between is not None:
+        a, b = set(between[0]), set(between[1])
+        mask = np.array([(s in a and t in b) or (s in b and t in a) for s, t in pairs])
+    rows = []
+    for c in np.unique(y):
+        sel = y == c
+        mean = w[sel].mean(0)
+        row = {"class": class_names[int(c)], "windows": int(sel.sum()),
+               "entropy": ent[sel].mean(), "entropy std": ent[sel].std(),
+               "top pair": " → ".join(pairs[int(mean.argmax())]), "top weight": mean.max()}
+        if mask is not None:
+            share = w[sel][:, mask].sum(1)
+            row.update({"share A↔B": share.mean(), "share std": share.std(),
+                        "uniform share": mask.mean()})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def attention_claims(table: pd.DataFrame, moving: Iterable[str], static: Iterable[str]) -> str:
+    """Paper C's two attention claims checked on an :func:`attention_by_class` table: the
+    arm↔leg share of the ``moving`` activities against uniform, and whether the ``static``
+    postures' attention is nearer uniform (higher entropy) than the moving ones'."""
+    t = table.set_index("class")
+    moving, static = list(moving), list(static)
+    missing = [c for c in moving + static if c not in t.index]
+    if missing:
+        raise KeyError(f"activities {missing} are not in the table; it has {list(t.index)}")
+    uniform = float(t["uniform share"].iloc[0])
+    lines = [f"arm ↔ leg share (uniform {uniform:.2f}):"]
+    lines += [f"  {c}: {t.loc[c, 'arm ↔ leg share']:.3f} ± {t.loc[c, 'share std']:.3f}" for c in moving]
+    e_static, e_moving = t.loc[static, "entropy"].mean(), t.loc[moving, "entropy"].mean()
+    lines.append(f"mean entropy: static postures {e_static:.3f}, moving activities {e_moving:.3f} "
+                 f"({'static nearer uniform' if e_static > e_moving else 'static not nearer uniform'})")
+    return "\n".join(lines)

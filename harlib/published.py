@@ -319,6 +319,8 @@ PAPER_CLAIMS: dict[str, dict] = {
     "C4": {"paper": "C", "where": "abstract, accuracy drop without STDAT", "value": 7.74, "unit": "%"},
     "C5": {"paper": "C", "where": "abstract, accuracy drop without cross-sensor attention", "value": 2.34, "unit": "%"},
     "C6": {"paper": "C", "where": "abstract, accuracy drop without the contrastive (triplet) loss", "value": 4.64, "unit": "%"},
+    "C7": {"paper": "C", "where": "abstract, silhouette score of STDual-X's embeddings", "value": 0.5826, "unit": "none"},
+    "C8": {"paper": "C", "where": "abstract, accuracy with 10 % missing data", "value": 96.78, "unit": "%"},
     "C9": {"paper": "C", "where": "abstract, STDual-X latency (Tesla P100)", "value": 1.6, "unit": "ms"},
     "C10": {"paper": "C", "where": "abstract, STDual-X memory (Tesla P100)", "value": 144.72, "unit": "MB"},
 }

@@ -322,7 +322,7 @@ def separability(runs: pd.DataFrame, store: RunStore | None = None) -> pd.DataFr
     from .metrics import class_distance_ratio, silhouette
     store = store or RunStore()
     rows = []
-    for key in runs["run_key"]:
+    for key in runs["run_key"].drop_duplicates():     # a run shared by two rows is read once
         pred = store.load_predictions(key)
         if "embedding" not in pred:
             rows.append({"run_key": key, "silhouette": np.nan, "distance_ratio": np.nan})
@@ -498,3 +498,26 @@ def attention_claims(table: pd.DataFrame, moving: Iterable[str], static: Iterabl
     lines.append(f"mean entropy: static postures {e_static:.3f}, moving activities {e_moving:.3f} "
                  f"({'static nearer uniform' if e_static > e_moving else 'static not nearer uniform'})")
     return "\n".join(lines)
+
+
+def sweep_table(runs: pd.DataFrame, defaults: Mapping[str, object], metrics: Iterable[str]) -> pd.DataFrame:
+    """One row per ``setting`` × ``value`` of a one-at-a-time sweep: mean ``metrics`` over
+    folds and seeds (accuracy and NMI in %), whether the value is the default, and the
+    silhouette's gain over the default value of the same setting, in %."""
+    metrics = list(metrics)
+    g = runs.groupby(["setting", "value"], sort=False)
+    table = g[metrics].mean().reset_index()
+    for m in ("accuracy", "nmi"):
+        if m in table:
+            table[m] *= 100
+    table["runs"] = g.size().values
+    table["default"] = [defaults.get(s) == v for s, v in zip(table.setting, table.value)]
+    if "silhouette" in table:
+        base = {}
+        for s in table.setting.unique():
+            ref = table[(table.setting == s) & table.default]
+            if ref.empty:
+                raise ValueError(f"setting {s!r} has no run at its default value {defaults.get(s)!r}")
+            base[s] = float(ref.silhouette.iloc[0])
+        table["silhouette gain (%)"] = [100 * (v - base[s]) / abs(base[s]) for s, v in zip(table.setting, table.silhouette)]
+    return table

@@ -95,3 +95,29 @@ def test_clustering_findings_states_differences_in_points():
                       "accuracy": [50.0, 49.0, 60.0, 90.0]})
     text = analysis.clustering_findings(t, "d", "m", "ae", "km", "sup")
     assert text == "d, p: m 50.0 %; ae -1.0; km +10.0; sup (supervised) +40.0 points"
+
+
+def test_sweep_table_measures_gain_over_the_default():
+    import pandas as pd
+    from harlib import analysis
+    runs = pd.DataFrame({"setting": ["m"] * 3, "value": [10, 50, 200], "accuracy": [0.5, 0.6, 0.7],
+                         "silhouette": [0.18, 0.2, 0.22]})
+    t = analysis.sweep_table(runs, {"m": 50}, ["accuracy", "silhouette"])
+    assert t.default.tolist() == [False, True, False]
+    assert t["silhouette gain (%)"].tolist() == pytest.approx([-10, 0, 10])
+    assert t.accuracy.tolist() == pytest.approx([50, 60, 70])
+    with pytest.raises(ValueError, match="no run at its default"):
+        analysis.sweep_table(runs, {"m": 20}, ["silhouette"])
+
+
+def test_separability_keeps_one_row_per_run_row_when_runs_repeat(ws, tmp_path):
+    import pandas as pd
+    from harlib import analysis
+    from harlib.experiment import run_grid
+    store = RunStore(tmp_path)
+    cfg = TrainConfig(max_epochs=1, trainer="unsupervised", loss="reconstruction_mse")
+    one = run_grid(ws, "holdout_subjects", ["lstm_autoencoder"], [0], cfg,
+                   protocol_kwargs={"test_subjects": [108, 109]}, store=store, log=None)
+    twice = pd.concat([one.assign(setting="a"), one.assign(setting="b")], ignore_index=True)
+    sep = analysis.separability(twice, store)
+    assert len(sep) == 2 and sep.silhouette.nunique() == 1

@@ -189,6 +189,38 @@ def cpu_latency(model: nn.Module, in_channels: int, length: int, batch: int = 1,
             "length": int(length)}
 
 
+def cuda_latency_ms(model: nn.Module, in_channels: int, length: int, batch: int = 1,
+                    warmup: int = 10, repeats: int = 50, device: str = "cuda") -> dict[str, float]:
+    """Latency of ``model(x)`` on a CUDA device, ``x`` of shape ``(batch, in_channels,
+    length)``: CUDA events around each call after ``warmup`` calls, in eval mode under
+    ``torch.no_grad()``; median and peak allocated device memory (MiB) of the timed calls.
+    The model is measured on a copy moved to ``device``. Raises ``RuntimeError`` without
+    CUDA."""
+    if not torch.cuda.is_available():
+        raise RuntimeError("cuda_latency_ms needs a CUDA device; torch.cuda.is_available() is False")
+    if repeats < 1 or warmup < 0 or batch < 1:
+        raise ValueError("need batch ≥ 1, repeats ≥ 1 and warmup ≥ 0")
+    import copy
+    dev = torch.device(device)
+    gpu_model = copy.deepcopy(model).to(dev).eval()
+    x = torch.randn(batch, in_channels, length, device=dev)
+    times = []
+    with torch.no_grad():
+        for _ in range(warmup):
+            gpu_model(x)
+        torch.cuda.synchronize(dev)
+        torch.cuda.reset_peak_memory_stats(dev)
+        for _ in range(repeats):
+            start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+            start.record()
+            gpu_model(x)
+            end.record()
+            torch.cuda.synchronize(dev)
+            times.append(start.elapsed_time(end))
+    return {"median_ms": float(np.median(times)), "per_window_ms": float(np.median(times)) / batch,
+            "peak_allocated_mb": torch.cuda.max_memory_allocated(dev) / 2 ** 20, "batch": int(batch)}
+
+
 def peak_memory_mb(model: nn.Module, in_channels: int, length: int, batch: int = 1) -> float:
     """Peak tensor memory allocated *during* one inference forward pass, in MiB.
 

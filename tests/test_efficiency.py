@@ -236,3 +236,15 @@ def test_recurrent_layers_are_counted():
     lstm = 2 * 4 * 8 * (3 + 8) * T + 2 * 4 * 8 * (8 + 8) * T
     gru = 2 * 3 * 4 * (8 + 4) * T
     assert flops_per_window(Rec(), 3, T) == lstm + gru
+
+
+def test_cuda_latency_says_what_is_missing_without_cuda():
+    import torch
+    from harlib.efficiency import cuda_latency_ms
+    from harlib.models import create_model
+    if torch.cuda.is_available():
+        out = cuda_latency_ms(create_model("cnn1d", 3, 4, 32), 3, 32, repeats=3, warmup=1)
+        assert out["median_ms"] > 0 and out["peak_allocated_mb"] > 0
+    else:
+        with pytest.raises(RuntimeError, match="needs a CUDA device"):
+            cuda_latency_ms(create_model("cnn1d", 3, 4, 32), 3, 32)

@@ -231,3 +231,29 @@ def embedding_grid(points: dict[str, tuple[np.ndarray, np.ndarray]], class_names
     fig.legend(handles, labels, loc="lower center", ncol=min(6, len(labels)), fontsize=7, markerscale=3)
     fig.tight_layout(rect=(0, 0.08, 1, 1))
     return fig
+
+
+def real_vs_synthetic(X_real: np.ndarray, y_real: np.ndarray, X_syn: np.ndarray, y_syn: np.ndarray,
+                      class_names, channel: int = 0, examples: int = 3, seed: int = 0):
+    """One panel per class: a few real (blue) and synthetic (orange) windows of one channel,
+    with each set's mean over the class's windows drawn thick."""
+    classes = sorted(set(np.unique(y_real)) & set(np.unique(y_syn)))
+    if not classes:
+        raise ValueError("real and synthetic windows share no class")
+    rng = np.random.default_rng(seed)
+    ncols = min(3, len(classes))
+    nrows = int(np.ceil(len(classes) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4 * ncols, 2.4 * nrows), squeeze=False, sharex=True)
+    for ax, c in zip(axes.ravel(), classes):
+        for X, y, colour in ((X_real, y_real, "tab:blue"), (X_syn, y_syn, "tab:orange")):
+            members = X[y == c, channel]
+            for i in rng.choice(len(members), size=min(examples, len(members)), replace=False):
+                ax.plot(members[i], color=colour, lw=0.6, alpha=0.5)
+            ax.plot(members.mean(0), color=colour, lw=2)
+        ax.set_title(class_names[int(c)], fontsize=9)
+    for ax in axes.ravel()[len(classes):]:
+        ax.axis("off")
+    axes.ravel()[0].legend(handles=[plt.Line2D([], [], color="tab:blue", label="real"),
+                                    plt.Line2D([], [], color="tab:orange", label="synthetic")], fontsize=7)
+    fig.tight_layout()
+    return fig

@@ -74,6 +74,9 @@ class ClusteringTrainer(Trainer):
         if config.trainer_kwargs.get("clusterer", "kmeans") not in CLUSTERERS:
             raise ValueError(f"clusterer must be one of {CLUSTERERS}, got "
                              f"{config.trainer_kwargs['clusterer']!r}")
+        k = config.trainer_kwargs.get("n_clusters")
+        if k is not None and (not isinstance(k, int) or isinstance(k, bool) or k < 2):
+            raise ValueError(f"n_clusters must be an integer >= 2 (one cluster scores nothing), got {k!r}")
         return config
 
     def spec(self, req: RunRequest) -> dict:
@@ -97,8 +100,6 @@ class ClusteringTrainer(Trainer):
         Z = clustering_features(req.model, norm.transform(ws.X[train_idx]),
                                 norm.transform(ws.X[test_idx]), seed, **req.model_kwargs)
         k = int(c.trainer_kwargs.get("n_clusters", ws.n_classes))
-        if k < 2:
-            raise ValueError(f"n_clusters must be at least 2, got {k}")
         method = c.trainer_kwargs.get("clusterer", "kmeans")
         clusters = cluster(Z, min(k, len(Z)), method, seed)
         y_test = ws.y[test_idx]

@@ -315,6 +315,9 @@ class UnsupervisedTrainer(Trainer):
         if config.trainer_kwargs.get("clusterer", "kmeans") not in CLUSTERERS:
             raise ValueError(f"clusterer must be one of {CLUSTERERS}, got "
                              f"{config.trainer_kwargs['clusterer']!r}")
+        k = config.trainer_kwargs.get("n_clusters")
+        if k is not None and (not isinstance(k, int) or isinstance(k, bool) or k < 2):
+            raise ValueError(f"n_clusters must be an integer >= 2 (one cluster scores nothing), got {k!r}")
         return config
 
     def pretrain_layerwise(self, req, model, data, device, history, progress) -> None:

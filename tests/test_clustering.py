@@ -55,8 +55,11 @@ def test_routing_and_bad_settings(ws):
         trainer_for("kmeans_raw", TrainConfig(trainer="pretrain_finetune", augment="jitter_scale",
                                               pretrain_epochs=1))
     (split,) = make_splits("holdout_subjects", ws, test_subjects=[109])
-    with pytest.raises(ValueError, match="at least 2"):
+    with pytest.raises(ValueError, match="n_clusters must be an integer >= 2"):
         fit("kmeans_raw", ws, split, TrainConfig(trainer_kwargs={"n_clusters": 1}), store=RunStore(None))
+    with pytest.raises(ValueError, match="n_clusters must be an integer >= 2"):
+        fit("lstm_autoencoder", ws, split, TrainConfig(trainer="unsupervised", trainer_kwargs={"n_clusters": 1}),
+            store=RunStore(None))
 
 
 def test_clustering_table_orders_models_and_sets_claims_beside_one():

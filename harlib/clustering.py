@@ -33,7 +33,7 @@ from .metrics import classification_report, clustering_report, match_clusters
 from .normalization import Standardizer
 from .runs import RunOutput
 from .splits import Split, overlap_with_training
-from .trainers import CLUSTERERS, TRAINERS, RunRequest, Trainer, cluster, run_spec
+from .trainers import TRAINERS, RunRequest, Trainer, check_clustering_options, cluster, run_spec
 
 CLUSTERING_MODELS = ("kmeans_raw", "kmeans_features", "pca_kmeans")
 
@@ -71,12 +71,7 @@ class ClusteringTrainer(Trainer):
         return model_name in CLUSTERING_MODELS
 
     def resolve(self, config):
-        if config.trainer_kwargs.get("clusterer", "kmeans") not in CLUSTERERS:
-            raise ValueError(f"clusterer must be one of {CLUSTERERS}, got "
-                             f"{config.trainer_kwargs['clusterer']!r}")
-        k = config.trainer_kwargs.get("n_clusters")
-        if k is not None and (not isinstance(k, int) or isinstance(k, bool) or k < 2):
-            raise ValueError(f"n_clusters must be an integer >= 2 (one cluster scores nothing), got {k!r}")
+        check_clustering_options(config.trainer_kwargs)
         return config
 
     def spec(self, req: RunRequest) -> dict:

@@ -288,6 +288,15 @@ def cluster(Z: np.ndarray, k: int, method: str, seed: int) -> np.ndarray:
     raise KeyError(f"unknown clusterer {method!r}; choose one of {', '.join(CLUSTERERS)}")
 
 
+def check_clustering_options(options: dict) -> None:
+    """Raise for a clusterer harlib does not know or fewer than two clusters."""
+    if options.get("clusterer", "kmeans") not in CLUSTERERS:
+        raise ValueError(f"clusterer must be one of {CLUSTERERS}, got {options['clusterer']!r}")
+    k = options.get("n_clusters")
+    if k is not None and (not isinstance(k, int) or isinstance(k, bool) or k < 2):
+        raise ValueError(f"n_clusters must be an integer >= 2 (one cluster scores nothing), got {k!r}")
+
+
 @TRAINERS.register("unsupervised")
 class UnsupervisedTrainer(Trainer):
     """Options (``TrainConfig.trainer_kwargs``): ``clusterer`` ("kmeans" | "gmm", default
@@ -312,12 +321,7 @@ class UnsupervisedTrainer(Trainer):
         if unknown:
             raise ValueError(f"unknown unsupervised trainer options {sorted(unknown)}; "
                              "known: clusterer, n_clusters")
-        if config.trainer_kwargs.get("clusterer", "kmeans") not in CLUSTERERS:
-            raise ValueError(f"clusterer must be one of {CLUSTERERS}, got "
-                             f"{config.trainer_kwargs['clusterer']!r}")
-        k = config.trainer_kwargs.get("n_clusters")
-        if k is not None and (not isinstance(k, int) or isinstance(k, bool) or k < 2):
-            raise ValueError(f"n_clusters must be an integer >= 2 (one cluster scores nothing), got {k!r}")
+        check_clustering_options(config.trainer_kwargs)
         return config
 
     def pretrain_layerwise(self, req, model, data, device, history, progress) -> None:

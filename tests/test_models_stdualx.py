@@ -228,3 +228,14 @@ def test_ablation_switches_remove_stdat_and_csa():
     assert no_stdat.forward_outputs(x)["logits"].shape == (4, 5)
     with pytest.raises(ValueError, match="stdat must be True or False"):
         create_model("stdualx", 9, 5, 32, channel_groups=groups, stdat=0)
+
+
+def test_sensors_by_modality_give_a_single_placement_cross_sensor_pairs():
+    from harlib.models import create_model
+    groups = {"placement": {"waist": list(range(6))}, "modality": {"acc": [0, 1, 2], "gyro": [3, 4, 5]}}
+    one = create_model("stdualx", 6, 4, 32, channel_groups=groups)
+    two = create_model("stdualx", 6, 4, 32, channel_groups=groups, sensors="modality")
+    assert one.csa is None and two.csa is not None and two.placement_names == ["acc", "gyro"]
+    assert two.forward_outputs(torch.randn(3, 6, 32))["cross_sensor_attention"].shape == (3, 2, 2)
+    with pytest.raises(ValueError, match="sensors must be"):
+        create_model("stdualx", 6, 4, 32, channel_groups=groups, sensors="imu")

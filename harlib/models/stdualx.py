@@ -282,6 +282,12 @@ class STDualX(HARModel):
     module is not built, the fused embedding is that placement's embedding unchanged, and
     ``"cross_sensor_attention"`` is a ``(B, 1, 1)`` zero tensor.
 
+    **Sensors by modality** (an adaptation, not the paper's): ``sensors="modality"`` takes
+    the "sensors" from ``channel_groups["modality"]`` instead of the placements, so a
+    single-placement dataset (one phone) gets one encoder input per modality — e.g.
+    UCI-HAR's body acceleration, gyroscope and total acceleration — and CSA has pairs to
+    weigh.
+
     **Ablations** (paper C's "w/o STDAT", "w/o CSA"; the abstract does not say what replaced
     the removed part, so this is **assumed**): ``stdat=False`` keeps the positional encoding
     and the flattening head but no STDAT layer (the encoder becomes an MLP over the
@@ -309,7 +315,8 @@ class STDualX(HARModel):
                  spatial_heads: int = 4, embed_dim: int = 512, dropout: float = 0.1,
                  embedding_dropout: float = 0.5, sigma_init: float = 50.0,
                  feature_expansion: bool = True, shared_encoder: bool = True,
-                 stdat: bool = True, cross_sensor_attention: bool = True):
+                 stdat: bool = True, cross_sensor_attention: bool = True,
+                 sensors: str = "placement"):
         super().__init__(in_channels, n_classes, window_length)
         for name, value in (("layers", layers), ("mixture_components", mixture_components),
                             ("temporal_heads", temporal_heads), ("spatial_heads", spatial_heads),
@@ -331,11 +338,13 @@ class STDualX(HARModel):
 
         if channel_groups is not None and placements is not None:
             raise ValueError("STDualX: give channel_groups or placements, not both")
+        if sensors not in ("placement", "modality"):
+            raise ValueError(f"STDualX: sensors must be 'placement' or 'modality', got {sensors!r}")
         if channel_groups is not None:
-            if not isinstance(channel_groups, dict) or "placement" not in channel_groups:
-                raise ValueError("STDualX: channel_groups must hold a 'placement' grouping, got "
+            if not isinstance(channel_groups, dict) or sensors not in channel_groups:
+                raise ValueError(f"STDualX: channel_groups must hold a {sensors!r} grouping, got "
                                  f"{channel_groups!r}")
-            placements = channel_groups["placement"]
+            placements = channel_groups[sensors]
         if placements is None:
             placements = tri_axial_placements(in_channels)
         placements = _check_placements(placements, in_channels)

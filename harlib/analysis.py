@@ -130,17 +130,32 @@ def budget_check(runs: pd.DataFrame, windows: Mapping[str, WindowSet], config: T
     return table
 
 
+def claim_values(ids: Iterable[str]) -> list[float]:
+    """The paper's value of each claim id (NaN for an empty id)."""
+    from .published import PAPER_CLAIMS
+    return [PAPER_CLAIMS[i]["value"] if i else np.nan for i in ids]
+
+
+def _in_order(table: pd.DataFrame, column: str, order: list, by: list[str], what: str) -> pd.DataFrame:
+    """``table`` sorted by ``by`` then by the position of ``column``'s value in ``order``;
+    a value not in ``order`` raises."""
+    unknown = set(table[column]) - set(order)
+    if unknown:
+        raise ValueError(f"{what} {sorted(unknown)} are not in the given order")
+    pos = table[column].map(order.index).rename("_pos")
+    return table.assign(_pos=pos).sort_values([*by, "_pos"], kind="stable").drop(columns="_pos")
+
+
 def beside_claims(table: pd.DataFrame, key: str, claims: Mapping[str, Mapping[str, str]],
                   ) -> pd.DataFrame:
     """``table`` with, for each metric named in ``claims`` (row value of ``key`` → {metric:
     claim id}), a column "the paper reports: <metric>" holding the claimed value (as the
     paper states it) and a column with the claim's id."""
-    from .published import PAPER_CLAIMS
     out = table.copy()
     metrics = sorted({m for per_row in claims.values() for m in per_row})
     for m in metrics:
         ids = [claims.get(v, {}).get(m, "") for v in out[key]]
-        out[f"the paper reports: {m}"] = [PAPER_CLAIMS[i]["value"] if i else np.nan for i in ids]
+        out[f"the paper reports: {m}"] = claim_values(ids)
         out[f"claim ({m})"] = ids
     return out
 
@@ -177,10 +192,6 @@ def factor_gap(runs: pd.DataFrame, factor: str, a, b, by: list[str],
     return pd.DataFrame(rows)
 
 
-__all__ = ["factor_gap", "beside_claims", "histories", "BUDGET_FIELDS", "published_column", "published_reference", "anchor_runs",
-           "anchors_by_fold", "anchors_vs_published", "larger_budget", "budget_label",
-           "budget_check"]
-
 
 def headline_by_protocol(runs: pd.DataFrame, model: str, studies: Mapping[str, Mapping[str, str]],
                          claims: Mapping[str, str], stand_in: Mapping[str, str] | None = None,
@@ -188,13 +199,12 @@ def headline_by_protocol(runs: pd.DataFrame, model: str, studies: Mapping[str, M
     """One row per dataset: the paper's claim beside ``model``'s mean score (in %) under each
     protocol. ``studies``: dataset → {protocol label: the ``study`` value of its runs};
     ``claims``: dataset → claim id; ``stand_in``: dataset → how the table header names it."""
-    from .published import PAPER_CLAIMS
     metrics = list(metrics)
     rows = []
     for dataset, by_protocol in studies.items():
         row = {"dataset": (stand_in or {}).get(dataset, dataset)}
         cid = claims.get(dataset, "")
-        row["the paper reports: accuracy"] = PAPER_CLAIMS[cid]["value"] if cid else np.nan
+        row["the paper reports: accuracy"] = claim_values([cid])[0]
         row["claim"] = cid
         for protocol, study in by_protocol.items():
             sel = runs[(runs.dataset == dataset) & (runs.model == model) & (runs.study == study)]
@@ -214,11 +224,7 @@ def leak_contributions(runs: pd.DataFrame, order: Iterable[str],
     order, metrics = list(order), list(metrics)
     summary = (runs.groupby(["model", "study"], sort=False)[metrics].mean() * 100).reset_index()
     summary["runs"] = runs.groupby(["model", "study"], sort=False).size().values
-    missing = set(summary.study) - set(order)
-    if missing:
-        raise ValueError(f"study rows {sorted(missing)} are not in the given order")
-    summary["_pos"] = summary.study.map(order.index)
-    summary = summary.sort_values(["model", "_pos"], kind="stable").drop(columns="_pos")
+    summary = _in_order(summary, "study", order, ["model"], "study rows")
     for m in metrics:
         ref = summary[summary.study == order[0]].set_index("model")[m]
         if set(summary.model) - set(ref.index):
@@ -238,20 +244,15 @@ def ablation_table(runs: pd.DataFrame, order: Iterable[str], claims: Mapping[str
     ``claims`` (variant → paper dataset → {metric: claim id}); ``paper_dataset`` maps our
     ``dataset`` column's values to the paper's dataset each stands in for. ``variant`` names
     the column of the rows (e.g. ``"model"`` for a comparison of models)."""
-    from .published import PAPER_CLAIMS
     order, metrics = list(order), list(metrics)
-    unknown = set(runs[variant]) - set(order)
-    if unknown:
-        raise ValueError(f"variants {sorted(unknown)} are not in the given order")
     g = runs.groupby([dataset, "protocol", variant], sort=False)
     table = (g[metrics].mean() * 100).reset_index()
     table["runs"] = g.size().values
-    table["_pos"] = table[variant].map(order.index)
-    table = table.sort_values([dataset, "protocol", "_pos"], kind="stable").drop(columns="_pos")
+    table = _in_order(table, variant, order, [dataset, "protocol"], "variants")
     for m in ("accuracy", "f1_macro"):
         ids = [claims.get(v, {}).get(paper_dataset.get(d, ""), {}).get(m, "")
                for d, v in zip(table[dataset], table[variant])]
-        table[f"the paper reports: {m}"] = [PAPER_CLAIMS[i]["value"] if i else np.nan for i in ids]
+        table[f"the paper reports: {m}"] = claim_values(ids)
     return table.reset_index(drop=True)
 
 
@@ -280,11 +281,7 @@ def clustering_table(runs: pd.DataFrame, order: Iterable[str], claims: Mapping[s
     g = runs.groupby(["dataset", "protocol", "model"], sort=False)
     table = (g[cols].mean() * 100).reset_index()
     table["runs"] = g.size().values
-    missing = set(table.model) - set(order)
-    if missing:
-        raise ValueError(f"models {sorted(missing)} are not in the given order")
-    table["_pos"] = table.model.map(order.index)
-    table = table.sort_values(["dataset", "protocol", "_pos"], kind="stable").drop(columns="_pos")
+    table = _in_order(table, "model", order, ["dataset", "protocol"], "models")
     table["the paper reports: accuracy"] = [
         ", ".join(f"{PAPER_CLAIMS[c]['value']:g} ({c})" for c in claims.get(d, []))
         if m == model else "" for d, m in zip(table.dataset, table.model)]
@@ -297,7 +294,6 @@ def ablation_drops(runs: pd.DataFrame, full: str, claims: Mapping[str, str],
     """Per protocol × ``variant``: mean scores, and the drop from the ``full`` variant (full
     minus variant), with the paper's claimed drop (variant → claim id) where one exists.
     ``percent``: the metrics shown in % (drops then in points); default all of them."""
-    from .published import PAPER_CLAIMS
     metrics = list(metrics)
     percent = set(metrics if percent is None else percent)
     g = runs.groupby(["protocol", "variant"], sort=False)
@@ -310,8 +306,7 @@ def ablation_drops(runs: pd.DataFrame, full: str, claims: Mapping[str, str],
         if set(table.protocol) - set(ref.index):
             raise ValueError(f"no {full!r} runs for protocol(s) {sorted(set(table.protocol) - set(ref.index))}")
         table[f"drop: {m}"] = table.protocol.map(ref) - table[m]
-    table["the paper reports: accuracy drop"] = [PAPER_CLAIMS[claims[v]]["value"] if v in claims else np.nan
-                                                 for v in table.variant]
+    table["the paper reports: accuracy drop"] = claim_values(claims.get(v, "") for v in table.variant)
     return table
 
 
@@ -348,16 +343,10 @@ def per_class_f1(runs: pd.DataFrame, class_names, store: RunStore | None = None,
     """Per-class F1 in % of each ``item``, from the stored test predictions of its runs,
     pooled over folds and seeds: one row per item, one column per class."""
     from sklearn.metrics import f1_score
-    store = store or RunStore()
     rows = []
-    for name, group in runs.groupby(item, sort=False):
-        y_true, y_pred = [], []
-        for key in group["run_key"]:
-            pred = store.load_predictions(key)
-            y_true.append(pred["y_true"])
-            y_pred.append(pred["y_pred"] if "y_pred" in pred else pred["proba"].argmax(1))
-        f1 = f1_score(np.concatenate(y_true), np.concatenate(y_pred), labels=range(len(class_names)),
-                      average=None, zero_division=0)
+    for name, p in pooled_predictions(runs, store, item).items():
+        f1 = f1_score(p["y_true"], p["y_pred"], labels=range(len(class_names)), average=None,
+                      zero_division=0)
         rows.append({item: name, **{c: 100 * v for c, v in zip(class_names, f1)}})
     return pd.DataFrame(rows)
 
@@ -379,8 +368,7 @@ def pooled_predictions(runs: pd.DataFrame, store: RunStore | None = None, item: 
     return out
 
 
-def class_distances(pooled: Mapping[str, Mapping[str, np.ndarray]], folds: pd.DataFrame | None = None
-                    ) -> pd.DataFrame:
+def class_distances(pooled: Mapping[str, Mapping[str, np.ndarray]]) -> pd.DataFrame:
     """Paper B's Table 6 for each model's embeddings: mean intra-class distance (windows to
     their class centroid), mean inter-class distance (between centroids) and B's ratio
     inter/intra (higher: more separable), with the scale-free silhouette beside. Distances
@@ -419,11 +407,10 @@ def with_paper_values(table: pd.DataFrame, item: str, claims: Mapping[str, Mappi
     """``table`` with a column "the paper reports: <field>" per field, looked up by the
     row's ``item`` in ``claims`` (item → paper dataset → {field: claim id}); NaN where the
     paper has no such value."""
-    from .published import PAPER_CLAIMS
     out = table.copy()
     for f in fields:
         ids = [claims.get(v, {}).get(paper_dataset, {}).get(f, "") for v in out[item]]
-        out[f"the paper reports: {f}"] = [PAPER_CLAIMS[i]["value"] if i else np.nan for i in ids]
+        out[f"the paper reports: {f}"] = claim_values(ids)
     return out
 
 
@@ -521,3 +508,38 @@ def sweep_table(runs: pd.DataFrame, defaults: Mapping[str, object], metrics: Ite
             base[s] = float(ref.silhouette.iloc[0])
         table["silhouette gain (%)"] = [100 * (v - base[s]) / abs(base[s]) for s, v in zip(table.setting, table.silhouette)]
     return table
+
+
+__all__ = [
+    "BUDGET_FIELDS",
+    "TABLE2_METRICS",
+    "published_column",
+    "published_reference",
+    "anchor_runs",
+    "anchors_by_fold",
+    "anchors_vs_published",
+    "larger_budget",
+    "budget_label",
+    "budget_check",
+    "claim_values",
+    "beside_claims",
+    "histories",
+    "factor_gap",
+    "headline_by_protocol",
+    "leak_contributions",
+    "ablation_table",
+    "ablation_steps",
+    "clustering_table",
+    "ablation_drops",
+    "separability",
+    "ranks",
+    "per_class_f1",
+    "pooled_predictions",
+    "class_distances",
+    "tsne_points",
+    "with_paper_values",
+    "clustering_findings",
+    "attention_by_class",
+    "attention_claims",
+    "sweep_table",
+]

@@ -24,8 +24,8 @@ from sklearn.svm import SVC
 from .engine import stratified_subsample
 from .metrics import classification_report
 from .runs import RunOutput, RunResult, RunStore
-from .splits import Split, overlap_with_training
-from .trainers import TRAINERS, RunRequest, Trainer, run_spec
+from .splits import Split
+from .trainers import TRAINERS, RunRequest, Trainer, fitted_once_record, run_spec
 from .windows import WindowSet
 
 FEATURES = ("sum", "median", "mean", "std", "var", "rms", "max", "abs_max", "min")
@@ -100,18 +100,9 @@ class ClassicalTrainer(Trainer):
         proba_known = clf.predict_proba(window_features(ws.X[test_idx]))
         proba = np.zeros((len(test_idx), ws.n_classes), dtype=np.float32)
         proba[:, clf.classes_] = proba_known
-        record = {
-            "profile": c.profile, "class_names": list(ws.class_names),
-            "in_channels": ws.n_channels, "n_classes": ws.n_classes, "window_length": ws.length,
-            "n_windows": {"train": len(train_idx), "val": 0, "test": len(test_idx)},
-            "test_overlap_with_train": overlap_with_training(
-                ws, Split(train_idx, split.val[:0], test_idx, split.protocol, split.fold,
-                          split.subject_independent)),
-            "best_epoch": 0, "epochs_run": 0, "train_seconds": train_seconds,
-            "n_parameters": 0, "history": [],
-            "test_metrics": classification_report(ws.y[test_idx], proba.argmax(1), proba),
-            "trainer": "classical",
-        }
+        record = fitted_once_record(
+            req, train_idx, test_idx, train_seconds, "classical",
+            classification_report(ws.y[test_idx], proba.argmax(1), proba))
         predictions = {"test_index": test_idx, "y_true": ws.y[test_idx], "proba": proba}
         return RunOutput(record, predictions, None)
 

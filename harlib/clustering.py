@@ -32,8 +32,8 @@ from .engine import stratified_subsample
 from .metrics import classification_report, clustering_report, match_clusters
 from .normalization import Standardizer
 from .runs import RunOutput
-from .splits import Split, overlap_with_training
-from .trainers import TRAINERS, RunRequest, Trainer, check_clustering_options, cluster, run_spec
+from .trainers import (TRAINERS, RunRequest, Trainer, check_clustering_options, cluster,
+                       fitted_once_record, run_spec)
 
 CLUSTERING_MODELS = ("kmeans_raw", "kmeans_features", "pca_kmeans")
 
@@ -100,20 +100,10 @@ class ClusteringTrainer(Trainer):
         y_test = ws.y[test_idx]
         mapping = match_clusters(y_test, clusters)
         pred = np.array([mapping.get(int(q), -1) for q in clusters])
-        record = {
-            "profile": c.profile, "class_names": list(ws.class_names), "trainer": "clustering",
-            "in_channels": ws.n_channels, "n_classes": ws.n_classes, "window_length": ws.length,
-            "n_windows": {"train": len(train_idx), "val": 0, "test": len(test_idx)},
-            "test_overlap_with_train": overlap_with_training(
-                ws, Split(train_idx, split.val[:0], test_idx, split.protocol, split.fold,
-                          split.subject_independent)),
-            "best_epoch": 0, "epochs_run": 0, "train_seconds": time.perf_counter() - t0,
-            "n_parameters": 0, "history": [],
-            "clustering": {"method": method, "n_clusters": k, "fitted_on": "test windows",
-                           "representation": req.model},
-            "test_metrics": {**classification_report(y_test, pred),
-                             **clustering_report(y_test, clusters)},
-        }
+        record = fitted_once_record(req, train_idx, test_idx, time.perf_counter() - t0, "clustering",
+                                    {**classification_report(y_test, pred), **clustering_report(y_test, clusters)})
+        record["clustering"] = {"method": method, "n_clusters": k, "fitted_on": "test windows",
+                                "representation": req.model}
         predictions = {"test_index": test_idx, "y_true": y_test, "clusters": clusters.astype(np.int64),
                        "y_pred": pred}
         return RunOutput(record, predictions, None)

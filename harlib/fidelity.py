@@ -68,8 +68,8 @@ def wasserstein(X_real, y_real, X_syn, y_syn, class_names, seed: int = 0) -> pd.
     rows = []
     for c, name in _classes(y_real, y_syn, class_names):
         r, s = s_real[y_real == c], s_syn[y_syn == c]
-        r2 = r.reshape(len(r), -1)
-        d = np.mean([wasserstein_distance(r2[:, j], s.reshape(len(s), -1)[:, j]) for j in range(r2.shape[1])])
+        r2, s2 = r.reshape(len(r), -1), s.reshape(len(s), -1)
+        d = np.mean([wasserstein_distance(r2[:, j], s2[:, j]) for j in range(r2.shape[1])])
         floor = np.nan
         if len(r) >= 4:
             perm = rng.permutation(len(r))

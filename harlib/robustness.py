@@ -77,9 +77,8 @@ def perturbed_scores(run, X_test: np.ndarray, y_test: np.ndarray, perturb=None,
     model = run.load_model()
     norm = run.standardizer()
     X = X_test if perturb is None else perturb(X_test)
-    with torch.no_grad():
-        logits = predict_outputs(model, norm.transform(X), device=torch.device("cpu"),
-                                 keys=("logits",), batch_size=batch_size)["logits"]
+    logits = predict_outputs(model, norm.transform(X), device=torch.device("cpu"),
+                             keys=("logits",), batch_size=batch_size)["logits"]
     rep = classification_report(y_test, logits.argmax(1))
     return {"accuracy": rep["accuracy"], "f1_macro": rep["f1_macro"]}
 

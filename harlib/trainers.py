@@ -148,6 +148,23 @@ def _common_record(req: RunRequest, prep, model, history: list, best: dict,
     return record
 
 
+def fitted_once_record(req: RunRequest, train_idx, test_idx, train_seconds: float, trainer: str,
+                       test_metrics: dict) -> dict:
+    """The record of a run fitted once, without epochs or a validation partition (the
+    classical models and the clustering baselines)."""
+    ws, split = req.ws, req.split
+    return {
+        "profile": req.config.profile, "class_names": list(ws.class_names), "trainer": trainer,
+        "in_channels": ws.n_channels, "n_classes": ws.n_classes, "window_length": ws.length,
+        "n_windows": {"train": len(train_idx), "val": 0, "test": len(test_idx)},
+        "test_overlap_with_train": overlap_with_training(
+            ws, Split(train_idx, split.val[:0], test_idx, split.protocol, split.fold,
+                      split.subject_independent)),
+        "best_epoch": 0, "epochs_run": 0, "train_seconds": train_seconds,
+        "n_parameters": 0, "history": [], "test_metrics": test_metrics,
+    }
+
+
 def _finish(record: dict, req: RunRequest, prep, history, monitor: str, best: dict) -> dict:
     record.update({"history": history, "norm_mean": prep.norm.mean_.tolist(),
                    "norm_std": prep.norm.std_.tolist(), "torch": torch.__version__,

@@ -510,6 +510,45 @@ def sweep_table(runs: pd.DataFrame, defaults: Mapping[str, object], metrics: Ite
     return table
 
 
+def study_table(runs: pd.DataFrame, study: Mapping[str, Mapping], claims: Mapping[str, Mapping[str, str]],
+                metrics: Iterable[str] = ("accuracy", "f1_macro", "precision_macro", "recall_macro", "ece"),
+                ) -> pd.DataFrame:
+    """A hyperparameter study's results: one row per ``study`` row (in its order) ×
+    protocol, with the study's ``table``, our mean ``metrics`` in % over folds and seeds (ECE
+    too, as paper B prints it), the run count, and "the paper reports: <metric>" for each
+    metric ``claims`` (row → {metric: claim id}) names. ``runs`` holds a ``variant``
+    column with the study's row labels."""
+    metrics = list(metrics)
+    unknown = sorted(set(runs["variant"]) - set(study))
+    if unknown:
+        raise KeyError(f"runs name variants {unknown} that the study does not have")
+    g = runs.groupby(["variant", "protocol"], sort=False)
+    table = (g[metrics].mean() * 100).reset_index()
+    table["runs"] = g.size().values
+    table = _in_order(table, "variant", list(study), ["protocol"], "study rows")
+    table.insert(0, "table", [study[v]["table"] for v in table["variant"]])
+    for m in sorted({m for c in claims.values() for m in c}, key=lambda m: metrics.index(m) if m in metrics else 99):
+        table[f"the paper reports: {m}"] = claim_values([claims.get(v, {}).get(m, "") for v in table["variant"]])
+    return table.reset_index(drop=True)
+
+
+def study_best(table: pd.DataFrame, metric: str = "f1_macro") -> pd.DataFrame:
+    """Per study table: the row the paper finds best by ``metric`` (its printed values) and the
+    row that is best in ours under each protocol, with the scores; ``agrees`` says whether
+    ours picks the paper's row."""
+    paper_col = f"the paper reports: {metric}"
+    rows = []
+    for (name, protocol), t in table.groupby(["table", "protocol"], sort=False):
+        ours = t.loc[t[metric].idxmax()]
+        row = {"table": name, "protocol": protocol, "our best": ours["variant"], f"our {metric}": ours[metric]}
+        if paper_col in t and t[paper_col].notna().any():
+            paper = t.loc[t[paper_col].idxmax()]
+            row.update({"paper's best": paper["variant"], f"paper's {metric}": paper[paper_col],
+                        "agrees": ours["variant"] == paper["variant"]})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
 __all__ = [
     "BUDGET_FIELDS",
     "TABLE2_METRICS",
@@ -542,4 +581,6 @@ __all__ = [
     "attention_by_class",
     "attention_claims",
     "sweep_table",
+    "study_table",
+    "study_best",
 ]

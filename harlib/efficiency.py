@@ -476,4 +476,48 @@ def table5_setting(models, repeats: int = 50, *, threads: int = 1,
                                        "latency_median_ms", "budget_ms", "realtime_ok"])
 
 
-__all__ += ["EFFICIENCY_COLUMNS", "efficiency_table", "table5_setting"]
+def latency_rounds(model: nn.Module, in_channels: int, length: int, *, rounds: int = 10,
+                   per_round: int = 100, threads: int = 1, warmup: int = 10):
+    """Paper B's §4.4 latency test: ``rounds`` rounds of ``per_round`` consecutive
+    single-window inferences, timed one by one (:func:`cpu_latency`, batch 1, ``threads``
+    threads). One row per round: ``round``, ``single_ms`` (the round's median single-window
+    latency) and ``consecutive_ms`` (the round's total: ``per_round`` windows inferred one
+    after another, B's "continuously infer 100 samples")."""
+    import pandas as pd
+
+    if rounds < 1 or per_round < 1:
+        raise ValueError(f"need rounds ≥ 1 and per_round ≥ 1, got {rounds}, {per_round}")
+    rows = []
+    for r in range(rounds):
+        lat = cpu_latency(model, in_channels, length, batch=1, threads=threads,
+                          warmup=warmup if r == 0 else 0, repeats=per_round)
+        rows.append({"round": r, "single_ms": lat["median_ms"],
+                     "consecutive_ms": lat["mean_ms"] * per_round})
+    return pd.DataFrame(rows)
+
+
+def table5_rounds(models, *, rounds: int = 10, per_round: int = 100, threads: int = 1,
+                  fraction: float = 0.05):
+    """:func:`latency_rounds` for every model of ``models`` that paper B's Table 5 lists, at
+    both of its input shapes (:data:`harlib.published.USAD_TABLE5_INPUT`): one row per model ×
+    setting × round, with the real-time budget (``fraction`` of the window, B's 5 % rule) and
+    whether the round's single-window latency is under it. This is B's Fig. 7."""
+    import pandas as pd
+
+    from .models import create_model
+    from .published import USAD_TABLE5, USAD_TABLE5_INPUT
+
+    parts = []
+    for m in [m for m in USAD_TABLE5 if m in models]:
+        for setting, shape in USAD_TABLE5_INPUT.items():
+            c, n, k, hz = shape["channels"], shape["length"], shape["classes"], shape["sampling_rate"]
+            df = latency_rounds(create_model(m, c, k, n), c, n, rounds=rounds, per_round=per_round,
+                                threads=threads)
+            budget = fraction * n / hz * 1000.0
+            parts.append(df.assign(model=m, setting=f"{setting} ({c} × {n})", budget_ms=budget,
+                                   realtime_ok=df.single_ms < budget))
+    cols = ["model", "setting", "round", "single_ms", "consecutive_ms", "budget_ms", "realtime_ok"]
+    return pd.concat(parts, ignore_index=True)[cols] if parts else pd.DataFrame(columns=cols)
+
+
+__all__ += ["EFFICIENCY_COLUMNS", "efficiency_table", "latency_rounds", "table5_rounds", "table5_setting"]

@@ -17,7 +17,8 @@ import numpy as np
 import torch
 from sklearn.metrics import accuracy_score, f1_score
 
-from .losses import create_loss
+from .losses import LOSSES, create_loss
+from .metrics import expected_calibration_error
 from .models import create_model
 from .normalization import Standardizer
 from .registry import Registry
@@ -124,7 +125,10 @@ def build_loss(config, prep: Prepared | None, device) -> torch.nn.Module:
     weights = None
     if config.class_weighted and prep is not None:
         weights = torch.tensor(prep.class_weights(), dtype=torch.float32, device=device)
-    return create_loss(config.loss, class_weights=weights, **config.loss_kwargs).to(device)
+    extra = {}
+    if getattr(LOSSES.get(config.loss), "uses_class_counts", False) and prep is not None:
+        extra["class_counts"] = torch.from_numpy(np.bincount(prep.y_train, minlength=prep.ws.n_classes))
+    return create_loss(config.loss, class_weights=weights, **extra, **config.loss_kwargs).to(device)
 
 
 def parameter_groups(model: torch.nn.Module, loss_fn: torch.nn.Module | None,
@@ -252,7 +256,8 @@ def classifier_scores(model, X: np.ndarray, y: np.ndarray, device, precision: st
     proba, _ = predict(model, X, device=device, precision=precision)
     pred = proba.argmax(1)
     return {"val_f1_macro": float(f1_score(y, pred, average="macro", zero_division=0)),
-            "val_accuracy": float(accuracy_score(y, pred))}
+            "val_accuracy": float(accuracy_score(y, pred)),
+            "val_ece": expected_calibration_error(y, proba)}
 
 
 @torch.no_grad()

@@ -15,7 +15,7 @@ from .windows import WindowSet
 
 METRICS = ("accuracy", "f1_macro", "f1_weighted", "balanced_accuracy", "g_mean")
 #: also tabulated where a run has them (AUC needs class probabilities; NMI and ARI a clustering)
-OPTIONAL_METRICS = ("precision_macro", "recall_macro", "auc_ovr_macro", "nmi", "ari")
+OPTIONAL_METRICS = ("precision_macro", "recall_macro", "auc_ovr_macro", "ece", "nmi", "ari")
 
 
 _FROM_PROFILE = object()

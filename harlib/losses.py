@@ -83,6 +83,46 @@ class FocalLoss(nn.Module):
         return loss.mean()
 
 
+@LOSSES.register("class_balanced")
+class ClassBalancedLoss(nn.Module):
+    """Class-balanced cross-entropy (Cui et al. 2019): class ``c`` with ``n_c`` training
+    windows weighs ``(1 - β) / (1 - β^n_c)``, the inverse of its "effective number" of
+    windows, normalised so the weights of the present classes sum to their count; absent
+    classes weigh 0. β → 0 gives plain cross-entropy, β → 1 inverse frequency.
+
+    Paper B's App. C tunes it alone (β = 0.9 best, its Table 9) and inside the composite
+    loss (β = 0.999 best, its Table 13, which calls it "F-beta loss"; the β values are the
+    CB table's, so harlib reads it as this loss). The engine passes ``class_counts``, the
+    training windows per class (:func:`harlib.engine.build_loss`); ``class_weights``
+    multiply on top when the run is also class-weighted.
+    """
+
+    uses_class_counts = True
+
+    def __init__(self, class_weights: torch.Tensor | None = None, beta: float = 0.9,
+                 class_counts: torch.Tensor | None = None):
+        super().__init__()
+        if not 0 <= beta < 1:
+            raise ValueError(f"class_balanced needs 0 <= beta < 1, got {beta}")
+        if class_counts is None:
+            raise ValueError("class_balanced needs class_counts (training windows per class); "
+                             "the engine passes them, a direct call must too")
+        n = torch.as_tensor(class_counts, dtype=torch.float64)
+        if n.ndim != 1 or (n < 0).any() or n.sum() <= 0:
+            raise ValueError(f"class_counts must be non-negative counts per class, got {class_counts}")
+        present = n > 0
+        w = torch.where(present, (1 - beta) / (1 - torch.pow(torch.tensor(beta, dtype=torch.float64), n)),
+                        torch.zeros_like(n))
+        w = w * present.sum() / w.sum()
+        if class_weights is not None:
+            w = w * class_weights.to(torch.float64).cpu()
+        self.register_buffer("weight", w.float())
+        self.beta = beta
+
+    def forward(self, outputs, batch) -> torch.Tensor:
+        return F.cross_entropy(outputs["logits"], _labels(batch), weight=self.weight)
+
+
 def triplet_margin(anchor, positive, negative, margin: float) -> torch.Tensor:
     """Mean of ``relu(d(a, p) - d(a, n) + margin)`` with Euclidean distances."""
     d_ap = (anchor - positive).pow(2).sum(1).clamp_min(1e-12).sqrt()
@@ -163,38 +203,68 @@ class CrossEntropyTriplet(nn.Module):
         return torch.exp(-s[0]) * ce + s[0] + torch.exp(-s[1]) * tri + s[1]
 
 
+#: the composite loss's possible terms, by name
+COMPOSITE_TERMS = ("cross_entropy", "focal", "label_smoothing", "class_balanced")
+
+
 @LOSSES.register("adaptive_composite")
 class AdaptiveCompositeLoss(nn.Module):
-    """Paper B's adaptive composite loss (§3.3, App. C): a weighted sum of cross-entropy,
-    focal loss and label-smoothed cross-entropy whose weights follow a feedback rule once
-    per epoch — if the monitored accuracy rose since the previous epoch, the largest weight
-    is lowered by ``step`` and the smallest raised by ``step``; otherwise the reverse. The
-    weights are then clipped to ``[min_weight, max_weight]`` and renormalised to sum 1.
+    """Paper B's adaptive composite loss (§3.3, eq. 23–27; App. C): a weighted sum of three
+    losses whose weights follow a feedback rule once per epoch — if the monitored accuracy
+    rose since the previous epoch, the largest weight is lowered by ``step`` and the
+    smallest raised by ``step``; otherwise the reverse. The weights are then sharpened or
+    flattened by the ``temperature`` (``w ← w^(1/T) / Σ w^(1/T)``), clipped to
+    ``[min_weight, max_weight]`` and renormalised to sum 1.
 
     B states the rule in words (its update equation is not recoverable from the text), so
-    these are harlib's assumptions, to be compared in paper B's notebook: the feedback is
+    these are harlib's assumptions, to be compared in paper B's notebooks: the feedback is
     validation accuracy (B says "model accuracy"), ``step`` = 0.02, the first epoch
-    changes nothing. B's defaults from App. C: initial weights [0.33, 0.33, 0.34],
-    bounds [0.1, 0.8], focal γ = 1, α = 0.5, label smoothing 0.1.
+    changes nothing; App. C's "temperature" is read as the power above (T < 1 drives the
+    weights apart, T > 1 towards uniform, as App. C.2 describes), applied at each update.
+
+    ``terms`` name the three losses. §3.3's composite is cross-entropy, focal and
+    label-smoothed cross-entropy (the default); App. C tunes a composite of label
+    smoothing, focal and class-balanced loss (``("label_smoothing", "focal",
+    "class_balanced")``). B's defaults from App. C: initial weights [0.33, 0.33, 0.34],
+    bounds [0.1, 0.8], temperature 1, focal γ = 1, α = 0.5, label smoothing 0.1, β = 0.999.
     """
+
+    uses_class_counts = True
 
     def __init__(self, class_weights: torch.Tensor | None = None,
                  weights=(0.33, 0.33, 0.34), step: float = 0.02, min_weight: float = 0.1,
                  max_weight: float = 0.8, gamma: float = 1.0, alpha: float = 0.5,
-                 label_smoothing: float = 0.1, feedback: str = "val_accuracy"):
+                 label_smoothing: float = 0.1, feedback: str = "val_accuracy",
+                 terms=("cross_entropy", "focal", "label_smoothing"), temperature: float = 1.0,
+                 beta: float = 0.999, class_counts: torch.Tensor | None = None):
         super().__init__()
         if len(weights) != 3 or min(weights) < 0:
             raise ValueError(f"adaptive_composite needs three non-negative weights, got {weights}")
         if not 0 <= min_weight <= 1 / 3 <= max_weight <= 1 or step < 0:
             raise ValueError("adaptive_composite needs 0 <= min_weight <= 1/3 <= max_weight <= 1 "
                              f"and step >= 0, got {min_weight}, {max_weight}, {step}")
-        self.terms = nn.ModuleList([CrossEntropy(class_weights), FocalLoss(class_weights, gamma, alpha),
-                                    CrossEntropy(class_weights, label_smoothing)])
+        terms = tuple(terms)
+        if len(terms) != 3 or any(t not in COMPOSITE_TERMS for t in terms):
+            raise ValueError(f"adaptive_composite needs three terms among {COMPOSITE_TERMS}, got {terms}")
+        if not temperature > 0:
+            raise ValueError(f"adaptive_composite needs temperature > 0, got {temperature}")
+
+        def term(name):
+            if name == "cross_entropy":
+                return CrossEntropy(class_weights)
+            if name == "focal":
+                return FocalLoss(class_weights, gamma, alpha)
+            if name == "label_smoothing":
+                return CrossEntropy(class_weights, label_smoothing)
+            return ClassBalancedLoss(class_weights, beta, class_counts)
+
+        self.terms = nn.ModuleList([term(t) for t in terms])
+        self.term_names = terms
         w = torch.tensor(weights, dtype=torch.float64)
         self.register_buffer("weights", w / w.sum())
         self.register_buffer("previous", torch.tensor(float("nan"), dtype=torch.float64))
         self.step, self.min_weight, self.max_weight = step, min_weight, max_weight
-        self.feedback = feedback
+        self.feedback, self.temperature = feedback, temperature
 
     def forward(self, outputs, batch) -> torch.Tensor:
         w = self.weights.float()
@@ -212,6 +282,9 @@ class AdaptiveCompositeLoss(nn.Module):
             sign = 1.0 if acc > float(self.previous) else -1.0
             w[hi] -= sign * self.step
             w[lo] += sign * self.step
+            if self.temperature != 1.0:
+                w = w.clamp_min(1e-12).pow(1.0 / self.temperature)
+                w = w / w.sum()
             w = w.clamp(self.min_weight, self.max_weight)
             self.weights.copy_(w / w.sum())
         self.previous.fill_(acc)

@@ -135,6 +135,48 @@ def loss_weight_trajectories(hist: pd.DataFrame, names: tuple[str, ...], by: str
     return fig
 
 
+def training_curves(hist: pd.DataFrame, by: str, metrics: dict[str, str], title: str = ""):
+    """One panel per history column in ``metrics`` (column → axis label): its mean over runs
+    per epoch, one line per ``by`` value (``hist`` from :func:`harlib.analysis.histories`).
+    Paper B's Fig. 8 shows training loss, validation score and ECE this way."""
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4 * len(metrics), 3.2), squeeze=False)
+    for ax, (column, label) in zip(axes[0], metrics.items()):
+        if column not in hist:
+            raise KeyError(f"the histories have no column {column!r}; they have {sorted(hist.columns)}")
+        for key, g in hist.groupby(by, sort=False):
+            mean = g.groupby("epoch")[column].mean()
+            ax.plot(mean.index, mean.values, marker="o", ms=3, label=str(key))
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(label)
+    axes[0][-1].legend(fontsize=7)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def latency_rounds(rounds: pd.DataFrame, column: str = "single_ms", label: str = "single-window latency (ms)"):
+    """Paper B's Fig. 7 in kind: one panel per ``setting``, each model's per-round latencies
+    (``rounds`` from :func:`harlib.efficiency.table5_rounds`) as points on a log scale, with
+    the real-time budget as a dashed line."""
+    settings = list(dict.fromkeys(rounds["setting"]))
+    fig, axes = plt.subplots(1, len(settings), figsize=(6 * len(settings), 3.6), squeeze=False)
+    for ax, setting in zip(axes[0], settings):
+        t = rounds[rounds.setting == setting]
+        models = list(dict.fromkeys(t["model"]))
+        for i, m in enumerate(models):
+            v = t.loc[t.model == m, column].to_numpy()
+            ax.scatter(np.full(len(v), i) + np.linspace(-0.15, 0.15, len(v)), v, s=8)
+        ax.axhline(float(t["budget_ms"].iloc[0]), ls="--", c="k", lw=1, label="5 % of the window")
+        ax.set_yscale("log")
+        ax.set_xticks(range(len(models)), models, rotation=60, ha="right", fontsize=8)
+        ax.set_title(setting)
+        ax.set_ylabel(label)
+    axes[0][-1].legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
 def reconstruction(x: np.ndarray, x_hat: np.ndarray, channel_names, sampling_rate: float,
                    channels: list[int] | None = None, title: str = ""):
     """A window ``(channels, time)`` and its reconstruction, one panel per chosen channel."""

@@ -49,6 +49,9 @@ class Profile:
     # the papers' methods (notebooks 10–36): seconds of one core per training run, turned
     # into windows and epochs per model by the recorded cost table (None: no budget)
     budget_seconds: float | None = None
+    # notebook 26 (paper B's Fig. 7): rounds of consecutive single-window inferences
+    latency_rounds: int = 10
+    latency_per_round: int = 100
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -59,7 +62,7 @@ PROFILES = {
                      max_val_windows=200, max_test_windows=300, max_folds=1,
                      description="CI: every notebook end to end in minutes; numbers meaningless",
                      num_threads=1, cheap_model_train_windows=400, grid_train_windows=400,
-                     grid_seeds=(0,), efficiency_repeats=5,
+                     grid_seeds=(0,), efficiency_repeats=5, latency_rounds=3, latency_per_round=10,
                      budget_check={"max_train_windows": 400, "max_epochs": 3, "patience": 2,
                                    "folds": 1},
                      augment_epochs=1, pretrain_epochs=1),

@@ -76,6 +76,63 @@ def stdualx_ablation() -> dict[str, dict]:
     }
 
 
+#: App. C's per-loss optima from its first stage (C.1, "Table 9"): the settings the composite
+#: loss starts from in C.2 and keeps for the two losses not being varied in C.3
+APPC_OPTIMA = {"label_smoothing": 0.05, "gamma": 1.0, "alpha": 0.25, "beta": 0.9}
+APPC_TERMS = ("label_smoothing", "focal", "class_balanced")
+
+
+def usad_loss_study() -> dict[str, dict]:
+    """Paper B's App. C (PAMAP2) as ``{"table", "config"}`` per row, in the paper's order:
+    each basic loss alone (C.1, which the text calls Table 9), the composite loss's weights,
+    temperature and bounds (C.2, Table 10), and each basic loss's setting again inside the
+    composite (C.3, the interleaved tables 11–13). Row labels are the keys of
+    :data:`harlib.published.USAD_APPC`.
+
+    **Assumed** where B is silent: App. C's composite is label smoothing + focal +
+    class-balanced loss (the three losses C.1 tunes; Table 13's "F-beta loss" has the CB β
+    values), with its weights in that order; it starts from C.1's optima
+    (:data:`APPC_OPTIMA`), and in each interleaved table the two losses not varied stay at
+    those optima. Under that reading, Table 10's first row and the optimum rows of Tables
+    11–13 are one configuration (one run here); the paper prints four different results
+    for them. The composite's temperature is read as in
+    :class:`~harlib.losses.AdaptiveCompositeLoss`. Every row trains unweighted
+    (``class_weighted=False``), so each loss does its own balancing.
+    """
+    ls = {"label_smoothing": APPC_OPTIMA["label_smoothing"]}
+    focal = {"gamma": APPC_OPTIMA["gamma"], "alpha": APPC_OPTIMA["alpha"]}
+    composite = {"terms": list(APPC_TERMS), "weights": [0.33, 0.33, 0.34], "temperature": 1.0,
+                 "min_weight": 0.1, "max_weight": 0.8, **ls, **focal, "beta": APPC_OPTIMA["beta"]}
+
+    def row(table, loss, **kwargs):
+        return {"table": table, "config": {"loss": loss, "loss_kwargs": kwargs, "class_weighted": False}}
+
+    study = {}
+    for e in (0.0, 0.05, 0.1, 0.2):
+        study[f"label smoothing ε={e:g}"] = row("C.1 label smoothing", "cross_entropy", label_smoothing=e)
+    for g, a in ((1, 0.25), (2, 0.25), (3, 0.25), (1, 0.5), (1, 0.75)):
+        study[f"focal γ={g} α={a:g}"] = row("C.1 focal", "focal", gamma=float(g), alpha=a)
+    for b in (0.9, 0.99, 0.999):
+        study[f"CB β={b:g}"] = row("C.1 class-balanced", "class_balanced", beta=b)
+    c2 = {"weights [0.33, 0.33, 0.34]": {}, "weights [0.6, 0.2, 0.2]": {"weights": [0.6, 0.2, 0.2]},
+          "weights [0.2, 0.6, 0.2]": {"weights": [0.2, 0.6, 0.2]},
+          "temperature 0.5": {"temperature": 0.5}, "temperature 2": {"temperature": 2.0},
+          "bounds [0.3, 0.6]": {"min_weight": 0.3, "max_weight": 0.6},
+          "bounds [0.05, 0.9]": {"min_weight": 0.05, "max_weight": 0.9}}
+    for label, change in c2.items():
+        study[label] = row("C.2 composite (Table 10)", "adaptive_composite", **{**composite, **change})
+    for e in (0.0, 0.05, 0.1, 0.2):
+        study[f"composite, ε={e:g}"] = row("C.3 composite: label smoothing", "adaptive_composite",
+                                            **{**composite, "label_smoothing": e})
+    for g, a in ((1, 0.25), (2, 0.25), (3, 0.25), (1, 0.5), (1, 0.75)):
+        study[f"composite, γ={g} α={a:g}"] = row("C.3 composite: focal (Table 12)", "adaptive_composite",
+                                                  **{**composite, "gamma": float(g), "alpha": a})
+    for b in (0.9, 0.99, 0.999):
+        study[f"composite, β={b:g}"] = row("C.3 composite: class-balanced (Table 13)", "adaptive_composite",
+                                            **{**composite, "beta": b})
+    return study
+
+
 def recipe(model: str, profile: Profile, **overrides) -> TrainConfig:
     """The training configuration of ``model``'s paper under ``profile``."""
     if model not in RECIPES:
@@ -84,4 +141,5 @@ def recipe(model: str, profile: Profile, **overrides) -> TrainConfig:
                                     **{**RECIPES[model], **overrides})
 
 
-__all__ = ["RECIPES", "recipe", "stdualx_ablation", "usad_ablation"]
+__all__ = ["APPC_OPTIMA", "APPC_TERMS", "RECIPES", "recipe", "stdualx_ablation", "usad_ablation",
+           "usad_loss_study"]

@@ -93,3 +93,50 @@ def test_paper_values_and_class_distances():
     assert t["the paper reports: ratio"].tolist() == [17.063, 5.961]
     xy, yy = analysis.tsne_points(tight, y, max_points=60)
     assert xy.shape == (60, 2) and np.bincount(yy).tolist() == [20, 20, 20]
+
+
+def test_app_c_study_rows_match_the_paper_claims_and_build_configs():
+    from harlib.published import USAD_APPC
+    from harlib.recipes import APPC_OPTIMA, usad_loss_study
+    from harlib.train import TrainConfig
+    study = usad_loss_study()
+    assert list(study) == list(USAD_APPC) and len(study) == 31
+    assert all(i in PAPER_CLAIMS for c in USAD_APPC.values() for i in c.values())
+    for label, row in study.items():
+        cfg = TrainConfig(**row["config"])                   # every row is a valid configuration
+        assert cfg.class_weighted is False
+        if cfg.loss == "adaptive_composite":
+            assert cfg.loss_kwargs["terms"] == ["label_smoothing", "focal", "class_balanced"]
+    base = study["weights [0.33, 0.33, 0.34]"]["config"]
+    for same in ("composite, ε=0.05", "composite, γ=1 α=0.25", "composite, β=0.9"):
+        assert study[same]["config"] == base                 # the C.1 optima, as stated
+    assert base["loss_kwargs"]["beta"] == APPC_OPTIMA["beta"]
+    assert study["composite, β=0.999"]["config"]["loss_kwargs"]["beta"] == 0.999
+    assert study["temperature 0.5"]["config"]["loss_kwargs"]["temperature"] == 0.5
+
+
+def _study_runs(scores):
+    rows = []
+    for (variant, protocol), values in scores.items():
+        for v in values:
+            rows.append({"variant": variant, "protocol": protocol, "accuracy": v, "f1_macro": v - 0.01,
+                         "precision_macro": v, "recall_macro": v, "ece": 0.05})
+    return pd.DataFrame(rows)
+
+
+def test_study_table_and_best_rows():
+    study = {"a": {"table": "T"}, "b": {"table": "T"}, "c": {"table": "U"}}
+    claims = {"a": {"accuracy": "B541", "f1_macro": "B542"}, "b": {"accuracy": "B544", "f1_macro": "B545"}}
+    runs = _study_runs({("b", "random_windows"): [0.9, 0.8], ("a", "random_windows"): [0.7],
+                               ("c", "random_windows"): [0.5]})
+    table = analysis.study_table(runs, study, claims)
+    assert list(table.variant) == ["a", "b", "c"] and list(table.runs) == [1, 2, 1]
+    assert table.loc[1, "accuracy"] == pytest.approx(85.0) and table.loc[1, "ece"] == pytest.approx(5.0)
+    assert table.loc[0, "the paper reports: f1_macro"] == PAPER_CLAIMS["B542"]["value"]
+    assert np.isnan(table.loc[2, "the paper reports: accuracy"])
+    best = analysis.study_best(table).set_index("table")
+    assert best.loc["T", "our best"] == "b"
+    assert best.loc["T", "paper's best"] == "a"              # B542 (85.68) > B545 (85.58)
+    assert not best.loc["T", "agrees"] and np.isnan(best.loc["U", "agrees"])
+    with pytest.raises(KeyError, match="does not have"):
+        analysis.study_table(runs.assign(variant="z"), study, claims)

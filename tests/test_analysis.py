@@ -229,3 +229,15 @@ def test_reconstruction_and_memory_usage_figures():
     w = np.random.default_rng(1).dirichlet(np.ones(10), size=20)
     fig = plotting.memory_usage(w, np.arange(20) % 3, ["a", "b", "c"])
     assert fig.axes[0].images[0].get_array().shape == (3, 10)
+
+
+def test_training_curves_average_runs_per_epoch():
+    from harlib import plotting
+    hist = pd.DataFrame({"variant": ["a"] * 4 + ["b"] * 2, "epoch": [1, 2, 1, 2, 1, 2],
+                         "train_loss": [1.0, 0.5, 3.0, 1.5, 2.0, 1.0], "val_ece": [0.1] * 6})
+    fig = plotting.training_curves(hist, "variant", {"train_loss": "loss", "val_ece": "ECE"})
+    line = fig.axes[0].lines[0]
+    np.testing.assert_allclose(line.get_ydata(), [2.0, 1.0])          # mean of the two runs of "a"
+    assert len(fig.axes) == 2 and len(fig.axes[0].lines) == 2
+    with pytest.raises(KeyError, match="val_f1_macro"):
+        plotting.training_curves(hist, "variant", {"val_f1_macro": "F1"})

@@ -248,3 +248,21 @@ def test_cuda_latency_says_what_is_missing_without_cuda():
     else:
         with pytest.raises(RuntimeError, match="needs a CUDA device"):
             cuda_latency_ms(create_model("cnn1d", 3, 4, 32), 3, 32)
+
+
+def test_latency_rounds_and_table5_rounds():
+    from harlib.efficiency import latency_rounds, table5_rounds
+    from harlib.models import create_model
+    model = create_model("cnn1d", 3, 4, 32)
+    df = latency_rounds(model, 3, 32, rounds=3, per_round=4, warmup=1)
+    assert list(df["round"]) == [0, 1, 2]
+    assert (df.single_ms > 0).all() and (df.consecutive_ms > df.single_ms).all()
+    with pytest.raises(ValueError, match="rounds"):
+        latency_rounds(model, 3, 32, rounds=0)
+    t = table5_rounds(["lstm", "not_in_table5"], rounds=2, per_round=2)
+    assert set(t.model) == {"lstm"} and len(t) == 4             # 2 settings × 2 rounds
+    assert sorted(t.budget_ms.unique()) == [50.0, 225.0]        # 5 % of 1 s and of 4.5 s
+    assert (t.realtime_ok == (t.single_ms < t.budget_ms)).all()
+    from harlib import plotting
+    fig = plotting.latency_rounds(t)
+    assert len(fig.axes) == 2 and fig.axes[0].get_yscale() == "log"

@@ -214,3 +214,53 @@ def test_monitor_chooses_the_best_epoch(basicmotions_windows, tmp_path):
     assert run.record["monitor"] == "val_accuracy"
     assert run.record["best_epoch"] == 1 + acc.index(max(acc))       # the first best epoch
     assert run.record["best_score"] == max(acc)
+
+
+def test_class_balanced_weights_follow_the_effective_number():
+    counts = torch.tensor([100, 10, 0, 1])
+    loss = LOSSES.get("class_balanced")(beta=0.9, class_counts=counts)
+    eff = (1 - 0.9 ** np.array([100, 10, 1])) / (1 - 0.9)
+    expected = (1 / eff) * 3 / (1 / eff).sum()
+    np.testing.assert_allclose(loss.weight.numpy()[[0, 1, 3]], expected, rtol=1e-6)
+    assert loss.weight[2] == 0                                 # an absent class weighs nothing
+    assert loss.weight[3] > loss.weight[1] > loss.weight[0]    # rarer classes weigh more
+    flat = LOSSES.get("class_balanced")(beta=0.0, class_counts=counts)
+    np.testing.assert_allclose(flat.weight.numpy()[[0, 1, 3]], 1.0)    # β = 0: plain CE
+    logits, y = torch.randn(6, 4), torch.tensor([0, 1, 3, 0, 1, 3])
+    np.testing.assert_allclose(float(flat({"logits": logits}, {"y": y})),
+                               float(torch.nn.functional.cross_entropy(logits, y)), rtol=1e-6)
+    with pytest.raises(ValueError, match="class_counts"):
+        LOSSES.get("class_balanced")(beta=0.9)
+    with pytest.raises(ValueError, match="beta"):
+        LOSSES.get("class_balanced")(beta=1.0, class_counts=counts)
+
+
+def test_composite_temperature_sharpens_or_flattens_the_update():
+    def after_one_update(temperature):
+        loss = LOSSES.get("adaptive_composite")(weights=(0.2, 0.3, 0.5), step=0.05, min_weight=0.0,
+                                                max_weight=1.0, temperature=temperature)
+        loss.on_epoch_end({"val_accuracy": 0.5})
+        loss.on_epoch_end({"val_accuracy": 0.6})
+        return loss.weights.numpy()
+    np.testing.assert_allclose(after_one_update(1.0), [0.25, 0.3, 0.45])
+    w = np.array([0.25, 0.3, 0.45])
+    np.testing.assert_allclose(after_one_update(0.5), w ** 2 / (w ** 2).sum())
+    assert np.ptp(after_one_update(0.5)) > np.ptp(w) > np.ptp(after_one_update(2.0))
+    with pytest.raises(ValueError, match="temperature"):
+        LOSSES.get("adaptive_composite")(temperature=0.0)
+    with pytest.raises(ValueError, match="terms"):
+        LOSSES.get("adaptive_composite")(terms=("cross_entropy", "focal", "dice"))
+
+
+def test_app_c_composite_trains_with_the_class_counts(basicmotions_windows, tmp_path):
+    ws, split = basicmotions_windows
+    cfg = TrainConfig(**FAST, loss="adaptive_composite", class_weighted=False,
+                      loss_kwargs={"terms": ["label_smoothing", "focal", "class_balanced"], "beta": 0.99})
+    run = fit("cnn1d", ws, split, cfg, store=RunStore(tmp_path))
+    assert "ece" in run.metrics and 0 <= run.metrics["ece"] <= 1
+    assert all("val_ece" in row for row in run.record["history"])
+    from harlib.engine import build_loss, prepare
+    prep = prepare(ws, split, cfg, seed=0)
+    cb = build_loss(cfg, prep, "cpu").terms[2].weight          # from the training class counts
+    counts = np.bincount(prep.y_train, minlength=ws.n_classes)
+    assert cb.shape == (ws.n_classes,) and ((cb > 0).numpy() == (counts > 0)).all()

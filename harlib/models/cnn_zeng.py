@@ -68,7 +68,16 @@ class ZengCNN(HARModel):
         b, c = x.shape[:2]
         h = F.relu(self.conv(x))                               # (B, C·S·F, T')
         h = h.view(b, c, self.sections, self.filters, -1)       # grouped-conv output order
-        parts = [F.adaptive_max_pool1d(chunk[:, :, s].reshape(b, c * self.filters, -1),
-                                       self.pool_per_section)
+        pool = _adaptive_max_pool_static if torch.onnx.is_in_onnx_export() else F.adaptive_max_pool1d
+        parts = [pool(chunk[:, :, s].reshape(b, c * self.filters, -1), self.pool_per_section)
                  for s, chunk in enumerate(torch.tensor_split(h, self.sections, dim=-1))]
         return self.fc(torch.cat(parts, dim=-1).flatten(1))
+
+
+def _adaptive_max_pool_static(x: torch.Tensor, size: int) -> torch.Tensor:
+    """``F.adaptive_max_pool1d(x, size)`` written as maxima over PyTorch's bins
+    ``[⌊i·L/size⌋, ⌈(i+1)·L/size⌉)``: the same values, in a form the ONNX exporters handle
+    (they reject adaptive pooling whose input length does not divide evenly)."""
+    n = int(x.shape[-1])      # a constant in the exported graph: the window length is fixed
+    return torch.stack([x[..., (i * n) // size:-((-(i + 1) * n) // size)].amax(dim=-1)
+                        for i in range(size)], dim=-1)

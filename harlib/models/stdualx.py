@@ -188,10 +188,30 @@ class CrossSensorAttention(nn.Module):
     def forward(self, e: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:   # (B, P, d)
         b, p, _ = e.shape
         scores = self.query(e) @ self.key(e).transpose(1, 2) * self.scale     # (B, P, P)
-        eye = torch.eye(p, dtype=torch.bool, device=e.device)
+        eye = torch.eye(p, device=e.device) > 0     # (a float eye: ONNX Runtime has no boolean EyeLike)
         scores = scores.masked_fill(eye, float("-inf"))
         attn = torch.softmax(scores.reshape(b, p * p), dim=1).reshape(b, p, p)
         return e.sum(1) + (attn @ self.value(e)).sum(1), attn
+
+
+def _gradient_edge2(x: torch.Tensor) -> torch.Tensor:
+    """``torch.gradient(x, dim=-1, edge_order=2)[0]`` (unit spacing) in plain slicing:
+    central differences inside, second-order one-sided differences at both ends."""
+    inner = (x[..., 2:] - x[..., :-2]) / 2
+    first = (-3 * x[..., :1] + 4 * x[..., 1:2] - x[..., 2:3]) / 2
+    last = (3 * x[..., -1:] - 4 * x[..., -2:-1] + x[..., -3:-2]) / 2
+    return torch.cat([first, inner, last], dim=-1)
+
+
+def _dft_magnitude(x: torch.Tensor) -> torch.Tensor:
+    """``torch.fft.fft(x, dim=-1, norm="ortho").abs()`` as products with the DFT's cosine and
+    sine matrices (exportable to ONNX, where complex tensors are not)."""
+    n = x.shape[-1]
+    k = torch.arange(n, dtype=torch.float64)
+    angle = 2 * torch.pi * torch.outer(k, k) / n
+    cos = (torch.cos(angle) / n ** 0.5).to(x.dtype)
+    sin = (torch.sin(angle) / n ** 0.5).to(x.dtype)
+    return torch.sqrt((x @ cos) ** 2 + (x @ sin) ** 2)
 
 
 def tri_axial_placements(in_channels: int) -> dict[str, list[int]]:
@@ -387,9 +407,13 @@ class STDualX(HARModel):
         x = x.float()
         parts = [x]
         if self.feature_expansion:
-            d1 = torch.gradient(x, dim=-1, edge_order=2)[0]
-            parts += [torch.fft.fft(x, dim=-1, norm="ortho").abs(), d1,
-                      torch.gradient(d1, dim=-1, edge_order=2)[0]]
+            if torch.onnx.is_in_onnx_export():      # the same features in ONNX-exportable ops
+                d1 = _gradient_edge2(x)
+                parts += [_dft_magnitude(x), d1, _gradient_edge2(d1)]
+            else:
+                d1 = torch.gradient(x, dim=-1, edge_order=2)[0]
+                parts += [torch.fft.fft(x, dim=-1, norm="ortho").abs(), d1,
+                          torch.gradient(d1, dim=-1, edge_order=2)[0]]
         feats = torch.cat(parts + [x.new_zeros(x.shape[0], 1, x.shape[2])], dim=1)
         h = feats[:, self.feature_index]                         # (B, P, F_model, T)
         h = F.pad(h, (0, self.model_length - x.shape[2]))

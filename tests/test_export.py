@@ -1,0 +1,83 @@
+"""ONNX export (harlib.export): every registered model exports, and onnxruntime's logits
+match torch's; INT8 quantisation runs; bad input gets clear errors and leaves no files."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+pytest.importorskip("onnxruntime")
+pytest.importorskip("onnxscript")
+
+from harlib.export import (PARITY_ATOL, ExportError, OnnxClassifier, check_parity,  # noqa: E402
+                           export_onnx, quantize_int8)
+from harlib.models import create_model, model_names  # noqa: E402
+
+torch.set_num_threads(1)
+SHAPE = (9, 128)          # UCI-HAR's windows, which every model takes
+
+
+@pytest.mark.parametrize("name", model_names())
+def test_every_model_exports_with_parity(name, tmp_path):
+    torch.manual_seed(0)
+    model = create_model(name, *SHAPE[:1], 6, SHAPE[1])
+    model.train()                                    # export must not depend on the caller's mode
+    path = export_onnx(model, *SHAPE, tmp_path / f"{name}.onnx", name=name)
+    assert model.training, "export left the caller's model in eval mode"
+    onnx_model = OnnxClassifier(path)
+    assert (onnx_model.in_channels, onnx_model.length, onnx_model.n_classes) == (*SHAPE, 6)
+    x = np.random.default_rng(0).normal(size=(3, *SHAPE)).astype(np.float32)
+    diff = check_parity(model, onnx_model, x)
+    assert diff <= PARITY_ATOL * 10
+    assert onnx_model.predict(x).shape == (3,)
+    assert [p.name for p in tmp_path.iterdir()] == [f"{name}.onnx"], "temporary files were left"
+
+
+def test_parity_check_fails_on_a_different_model(tmp_path):
+    a, b = (create_model("cnn1d", 3, 4, 32) for _ in range(2))
+    with torch.no_grad():
+        for p in b.parameters():
+            p.add_(0.5)
+    onnx_a = OnnxClassifier(export_onnx(a, 3, 32, tmp_path / "a.onnx"))
+    x = np.random.default_rng(1).normal(size=(4, 3, 32)).astype(np.float32)
+    with pytest.raises(AssertionError, match="differ from torch's"):
+        check_parity(b, onnx_a, x)
+
+
+def test_int8_quantisation_keeps_most_predictions(tmp_path):
+    torch.manual_seed(0)
+    model = create_model("deepconvlstm", 3, 4, 64).eval()
+    fp32 = export_onnx(model, 3, 64, tmp_path / "m.onnx")
+    int8 = quantize_int8(fp32, tmp_path / "m_int8.onnx")
+    assert int8.stat().st_size < fp32.stat().st_size
+    x = np.random.default_rng(2).normal(size=(64, 3, 64)).astype(np.float32)
+    a, b = OnnxClassifier(fp32).logits(x), OnnxClassifier(int8).logits(x)
+    assert np.abs(a - b).max() < 0.5 * np.abs(a).max()      # close, not equal
+    with pytest.raises(FileNotFoundError, match="no ONNX model"):
+        quantize_int8(tmp_path / "missing.onnx", tmp_path / "q.onnx")
+
+
+def test_bad_input_and_unexportable_models(tmp_path):
+    model = create_model("cnn1d", 3, 4, 32)
+    with pytest.raises(ValueError, match=".onnx"):
+        export_onnx(model, 3, 32, tmp_path / "m.pt")
+    onnx_model = OnnxClassifier(export_onnx(model, 3, 32, tmp_path / "m.onnx"))
+    with pytest.raises(ValueError, match=r"\(batch, 3, 32\).*\(2, 4, 32\)"):
+        onnx_model.logits(np.zeros((2, 4, 32), np.float32))
+    with pytest.raises(ValueError, match="float"):
+        onnx_model.logits(np.zeros((2, 3, 32), np.int64))
+    with pytest.raises(FileNotFoundError):
+        OnnxClassifier(tmp_path / "nothing.onnx")
+    (tmp_path / "junk.onnx").write_bytes(b"not a model")
+    with pytest.raises(ValueError, match="not a model onnxruntime can load"):
+        OnnxClassifier(tmp_path / "junk.onnx")
+
+    class SingularValues(torch.nn.Module):           # an operator ONNX does not have
+        def forward(self, x):
+            return torch.linalg.svdvals(x)
+
+    with pytest.raises(ExportError, match="SingularValues .* cannot be exported") as err:
+        export_onnx(SingularValues(), 3, 8, tmp_path / "dd.onnx")
+    assert "TorchScript exporter" in str(err.value) and "torch.export exporter" in str(err.value)
+    assert not (tmp_path / "dd.onnx").exists()
+    assert not any(p.name.startswith(".dd") for p in tmp_path.iterdir())

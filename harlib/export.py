@@ -217,5 +217,24 @@ def quantize_int8(src: str | os.PathLike, dst: str | os.PathLike) -> Path:
     return dst
 
 
+def export_run(run, directory: str | os.PathLike, sampling_rate: float | None = None) -> Path:
+    """A stored run (:class:`harlib.runs.RunResult`) as a deployable folder: ``model.onnx``
+    (its network at the best validation epoch) and ``model.json`` (the input shape, class
+    names, the training data's standardisation, the dataset and the run key, and
+    ``sampling_rate`` where given), which :mod:`harlib.streaming` reads."""
+    import json
+    r = run.record
+    directory = Path(directory)
+    path = export_onnx(run.load_model(), r["in_channels"], r["window_length"], directory / "model.onnx",
+                       name=f"{r['model']} (run {run.key})")
+    meta = {"model": r["model"], "run_key": run.key, "dataset": r["dataset"],
+            "in_channels": r["in_channels"], "window_length": r["window_length"],
+            "n_classes": r["n_classes"], "class_names": r["class_names"],
+            "norm_mean": r["norm_mean"], "norm_std": r["norm_std"], "sampling_rate": sampling_rate,
+            "input": "raw samples, standardised with norm_mean/norm_std, as (batch, channels, time)"}
+    (directory / "model.json").write_text(json.dumps(meta, indent=1))
+    return path
+
+
 __all__ = ["ATTEMPTS", "ExportError", "OPSET", "OnnxClassifier", "PARITY_ATOL", "PARITY_RTOL",
-           "check_parity", "export_onnx", "quantize_int8"]
+           "check_parity", "export_onnx", "export_run", "quantize_int8"]

@@ -1,0 +1,100 @@
+"""The streaming recogniser (harlib.streaming): ring-buffer order, stride, gaps, bad input,
+per-sample scores, and the command line on an exported run."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from harlib.data.base import UNLABELLED
+from harlib.streaming import StreamingRecognizer, frame_labels, main, stream_scores
+
+
+def last_sample_classifier(window):
+    """Logits whose argmax is the (rounded) first channel of the window's last sample: the
+    label reveals which samples the window held, and in which order."""
+    def classify(x):
+        assert x.shape[2] == window and x.dtype == np.float32
+        logits = np.zeros((1, 100), np.float32)
+        logits[0, int(round(float(x[0, 0, -1])))] = 1
+        return logits
+    return classify
+
+
+def test_windows_are_in_order_and_labels_come_every_stride():
+    signal = np.stack([np.arange(20.0), np.zeros(20)], axis=1)      # channel 0 counts samples
+    seen = []
+
+    def classify(x):
+        seen.append(x[0, 0].copy())
+        return last_sample_classifier(5)(x)
+    rec = StreamingRecognizer(classify, n_channels=2, window=5, stride=3)
+    result = rec.run(signal)
+    assert list(result.emissions["sample"]) == [4, 7, 10, 13, 16, 19]   # first when full, then every 3
+    assert list(result.emissions["label"]) == [4, 7, 10, 13, 16, 19]
+    np.testing.assert_array_equal(seen[1], [3, 4, 5, 6, 7])             # the ring buffer, in time order
+    assert (result.emissions.latency_ms >= 0).all() and result.gaps == []
+
+
+def test_standardisation_and_frame_labels():
+    signal = np.full((8, 1), 10.0)
+    rec = StreamingRecognizer(last_sample_classifier(4), 1, window=4, stride=2, mean=[7.0], std=[1.5])
+    result = rec.run(signal)
+    assert set(result.emissions["label"]) == {2}                         # (10 - 7) / 1.5
+    pred = frame_labels(result)
+    np.testing.assert_array_equal(pred, [UNLABELLED] * 3 + [2] * 5)
+    truth = np.array([0, 0, 0, 2, 2, 2, 1, UNLABELLED])
+    scores = stream_scores(pred, truth)
+    assert scores["samples"] == 4 and scores["accuracy"] == pytest.approx(0.75)
+    assert scores["coverage"] == pytest.approx(4 / 7)
+
+
+def test_a_gap_is_reported_and_not_bridged():
+    signal = np.arange(12.0)[:, None]
+    t = np.arange(12) / 10.0
+    t[6:] += 2.0                                                        # 2 s missing after sample 5
+    result = StreamingRecognizer(last_sample_classifier(4), 1, 4, 1, sampling_rate=10.0).run(signal, t)
+    assert result.gaps == [{"after_sample": 5, "seconds": pytest.approx(2.1)}]
+    # labels at 3, 4, 5; then the buffer refills from sample 6: the next label is at 9
+    assert list(result.emissions["sample"]) == [3, 4, 5, 9, 10, 11]
+    pred = frame_labels(result)
+    assert (pred[6:9] == UNLABELLED).all() and pred[9] == 9
+
+
+def test_bad_streams_raise_clear_errors():
+    rec = StreamingRecognizer(last_sample_classifier(4), 2, 4, 2)
+    with pytest.raises(ValueError, match=r"\(time, 2\)"):
+        rec.run(np.zeros((10, 3)))
+    bad = np.zeros((10, 2))
+    bad[6, 1] = np.nan
+    with pytest.raises(ValueError, match="sample 6: channel 1 is nan"):
+        rec.run(bad)
+    with pytest.raises(ValueError, match="sample 0: expected 2 channels"):
+        rec.push([1.0, 2.0, 3.0], index=0)
+    with pytest.raises(ValueError, match="stride must be between 1 and the window"):
+        StreamingRecognizer(last_sample_classifier(4), 2, 4, 5)
+    with pytest.raises(ValueError, match="timestamp .* does not follow"):
+        rec.run(np.zeros((3, 2)), np.array([0.0, 0.1, 0.1]))
+    with pytest.raises(ValueError, match="one value per channel"):
+        StreamingRecognizer(last_sample_classifier(4), 2, 4, 2, mean=[0.0])
+
+
+def test_command_line_runs_an_exported_run(basicmotions_windows, tmp_path, capsys):
+    pytest.importorskip("onnxruntime")
+    from harlib.export import export_run
+    from harlib.runs import RunStore
+    from harlib.train import TrainConfig, fit
+    ws, split = basicmotions_windows
+    run = fit("cnn1d", ws, split, TrainConfig(max_epochs=1, patience=1, batch_size=16), store=RunStore(tmp_path / "runs"))
+    export_run(run, tmp_path / "bundle", sampling_rate=10.0)
+    samples = pd.DataFrame(np.random.default_rng(0).normal(size=(120, ws.n_channels)),
+                           columns=[f"c{i}" for i in range(ws.n_channels)])
+    samples["timestamp"] = np.arange(120) / 10.0
+    samples.to_csv(tmp_path / "s.csv", index=False)
+    assert main([str(tmp_path / "bundle"), str(tmp_path / "s.csv"), "--stride", "10"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0] == "sample,label,latency_ms"
+    assert len(lines) == 1 + 1 + (120 - ws.length) // 10                  # header + first + every 10
+    assert lines[1].split(",")[1] in ws.class_names
+    with pytest.raises(FileNotFoundError, match="model.json"):
+        main([str(tmp_path), str(tmp_path / "s.csv")])

@@ -45,6 +45,18 @@ def _require(module: str):
         raise ImportError(f"harlib.export needs {module!r}: pip install 'harlib[deploy]'") from e
 
 
+@contextlib.contextmanager
+def _quiet_logging():
+    """onnxruntime's quantiser logs advice through the root logger; keep it out of notebooks."""
+    import logging
+    previous = logging.root.manager.disable
+    logging.disable(logging.WARNING)
+    try:
+        yield
+    finally:
+        logging.disable(previous)
+
+
 class _Logits(nn.Module):
     """The model's ``forward`` (logits only), in eval mode."""
 
@@ -195,26 +207,50 @@ def check_parity(model: nn.Module, onnx_model: OnnxClassifier, x: np.ndarray,
     return float(diff.max())
 
 
+#: operator sets :func:`quantize_int8` tries, in turn: every operator onnxruntime's dynamic
+#: quantiser handles, then the matrix products only (for graphs whose convolution weights
+#: are computed rather than stored, which its ConvInteger path rejects)
+INT8_OPS = (None, ("MatMul", "Gemm"))
+
+
 def quantize_int8(src: str | os.PathLike, dst: str | os.PathLike) -> Path:
     """onnxruntime's dynamic INT8 quantisation of the model at ``src``, written to ``dst``
-    (atomically: a failure leaves nothing there)."""
+    (atomically: a failure leaves nothing there). The operator types quantised are stored
+    in the file's metadata (``harlib_int8_ops``; read them with :func:`int8_ops`)."""
     _require("onnxruntime")
+    import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
     src, dst = Path(src), Path(dst)
     if not src.is_file():
         raise FileNotFoundError(f"no ONNX model at {src}")
     dst.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".onnx", dir=dst.parent, prefix=f".{dst.stem}-")
-    os.close(fd)
-    try:
-        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
-            warnings.simplefilter("ignore")
-            quantize_dynamic(str(src), tmp, weight_type=QuantType.QInt8)
-        os.replace(tmp, dst)
-    except Exception as e:
-        Path(tmp).unlink(missing_ok=True)
-        raise ExportError(f"{src.name} cannot be quantised to INT8: {type(e).__name__}: {e}") from e
-    return dst
+    reasons = []
+    for ops in INT8_OPS:
+        fd, tmp = tempfile.mkstemp(suffix=".onnx", dir=dst.parent, prefix=f".{dst.stem}-")
+        os.close(fd)
+        try:
+            with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), _quiet_logging():
+                warnings.simplefilter("ignore")
+                quantize_dynamic(str(src), tmp, weight_type=QuantType.QInt8,
+                                 op_types_to_quantize=list(ops) if ops else None)
+            model = onnx.load(tmp)
+            entry = model.metadata_props.add()
+            entry.key, entry.value = "harlib_int8_ops", "all supported" if ops is None else ", ".join(ops)
+            onnx.save(model, tmp)
+            os.replace(tmp, dst)
+            return dst
+        except Exception as e:
+            Path(tmp).unlink(missing_ok=True)
+            reasons.append(f"{'all supported operators' if ops is None else ', '.join(ops)}: "
+                           f"{type(e).__name__}: {e}")
+    raise ExportError(f"{src} cannot be quantised to INT8:\n  " + "\n  ".join(reasons))
+
+
+def int8_ops(path: str | os.PathLike) -> str:
+    """Which operator types :func:`quantize_int8` quantised in the file at ``path``."""
+    import onnx
+    props = {p.key: p.value for p in onnx.load(str(path), load_external_data=False).metadata_props}
+    return props.get("harlib_int8_ops", "unknown")
 
 
 def export_run(run, directory: str | os.PathLike, sampling_rate: float | None = None) -> Path:
@@ -237,4 +273,4 @@ def export_run(run, directory: str | os.PathLike, sampling_rate: float | None = 
 
 
 __all__ = ["ATTEMPTS", "ExportError", "OPSET", "OnnxClassifier", "PARITY_ATOL", "PARITY_RTOL",
-           "check_parity", "export_onnx", "export_run", "quantize_int8"]
+           "INT8_OPS", "check_parity", "export_onnx", "export_run", "int8_ops", "quantize_int8"]

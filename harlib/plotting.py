@@ -177,6 +177,53 @@ def latency_rounds(rounds: pd.DataFrame, column: str = "single_ms", label: str =
     return fig
 
 
+def stream_timeline(truth: np.ndarray, pred: np.ndarray, class_names, sampling_rate: float,
+                    latency_ms: np.ndarray | None = None, title: str = ""):
+    """A streamed recording: the true and the predicted activity per sample over time
+    (unlabelled samples left blank) and, with ``latency_ms``, the distribution of the
+    per-step latency."""
+    n = 2 if latency_ms is not None else 1
+    fig, axes = plt.subplots(1, n, figsize=(11 if n == 2 else 8, 3.6), squeeze=False,
+                             gridspec_kw={"width_ratios": [3, 1][:n]})
+    ax = axes[0][0]
+    t = np.arange(len(truth)) / sampling_rate
+    for values, label, style in ((truth, "true", {"lw": 3, "alpha": 0.5}), (pred, "predicted", {"lw": 1})):
+        v = np.where(np.asarray(values) == UNLABELLED, np.nan, values).astype(float)
+        ax.step(t, v, where="post", label=label, **style)
+    ax.set_yticks(range(len(class_names)), class_names, fontsize=7)
+    ax.set_xlabel("time (s)")
+    ax.legend(fontsize=7, loc="upper right")
+    if title:
+        ax.set_title(title)
+    if latency_ms is not None:
+        ax = axes[0][1]
+        ax.hist(latency_ms, bins=40)
+        ax.set_xlabel("latency per step (ms)")
+        ax.set_ylabel("steps")
+    fig.tight_layout()
+    return fig
+
+
+def claims_chart(summary: pd.DataFrame, panels: dict[str, list[str]]):
+    """The claims-versus-reproduced summary as dots: per claim, the paper's value and ours
+    under each protocol (``summary`` from :func:`harlib.summary.claims_vs_reproduced`), one
+    panel per unit (``panels``: title → claim ids)."""
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4), squeeze=False)
+    marks = {"the paper reports": ("k", "D"), "ours, paper-style": ("tab:orange", "o"),
+             "ours, subject-independent": ("tab:blue", "s")}
+    for ax, (title, claims) in zip(axes[0], panels.items()):
+        t = summary.set_index("claim").loc[claims]
+        y = np.arange(len(t))[::-1]
+        for column, (colour, marker) in marks.items():
+            ax.scatter(t[column], y, c=colour, marker=marker, label=column, zorder=3)
+        ax.set_yticks(y, t.index)
+        ax.grid(axis="x", alpha=0.3)
+        ax.set_title(title)
+    axes[0][0].legend(fontsize=7, loc="lower left")
+    fig.tight_layout()
+    return fig
+
+
 def reconstruction(x: np.ndarray, x_hat: np.ndarray, channel_names, sampling_rate: float,
                    channels: list[int] | None = None, title: str = ""):
     """A window ``(channels, time)`` and its reconstruction, one panel per chosen channel."""

@@ -98,6 +98,14 @@ class RunStore:
                           f"will be trained again", CacheWarning, stacklevel=2)
         return why is None
 
+    def result(self, key: str) -> "RunResult":
+        """The complete stored run ``key`` (e.g. from a run table's ``run_key`` column), to
+        load its model, predictions or standardisation."""
+        stored = self.load(key)
+        if stored is None:
+            raise KeyError(f"no complete run {key!r} in {self.root}")
+        return RunResult(key, *stored, True, self)
+
     def load(self, key: str) -> tuple[dict, dict[str, np.ndarray]] | None:
         """``(record, predictions)`` of a complete stored run, or ``None`` if it is absent or
         damaged (reported)."""

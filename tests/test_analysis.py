@@ -241,3 +241,11 @@ def test_training_curves_average_runs_per_epoch():
     assert len(fig.axes) == 2 and len(fig.axes[0].lines) == 2
     with pytest.raises(KeyError, match="val_f1_macro"):
         plotting.training_curves(hist, "variant", {"val_f1_macro": "F1"})
+
+
+def test_stream_timeline_leaves_unlabelled_samples_blank():
+    from harlib import plotting
+    truth = np.array([0, 0, -1, 1, 1])
+    fig = plotting.stream_timeline(truth, np.array([-1, 0, 0, 1, 0]), ["a", "b"], 1.0, np.array([0.1, 0.2]))
+    y = fig.axes[0].lines[0].get_ydata()
+    assert np.isnan(y[2]) and y[3] == 1 and len(fig.axes) == 2

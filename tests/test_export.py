@@ -81,3 +81,33 @@ def test_bad_input_and_unexportable_models(tmp_path):
     assert "TorchScript exporter" in str(err.value) and "torch.export exporter" in str(err.value)
     assert not (tmp_path / "dd.onnx").exists()
     assert not any(p.name.startswith(".dd") for p in tmp_path.iterdir())
+
+
+def test_deployment_report_on_a_trained_run(basicmotions_windows, tmp_path):
+    from harlib.deployment import RUNTIMES, deployment_report, run_test_windows
+    from harlib.runs import RunStore
+    from harlib.train import TrainConfig, fit
+    ws, split = basicmotions_windows
+    run = fit("cnn1d", ws, split, TrainConfig(max_epochs=2, patience=2, batch_size=16),
+              store=RunStore(tmp_path / "runs"))
+    lat, acc = deployment_report({"cnn": run}, ws, tmp_path / "out", threads=(1, 2), batches=(1, 4), repeats=3)
+    assert len(lat) == len(RUNTIMES) * 2 * 2 and (lat.latency_ms > 0).all()
+    assert list(acc.runtime) == list(RUNTIMES)
+    a = acc.set_index("runtime")
+    assert a.loc["onnxruntime fp32", "f1_macro"] == a.loc["torch", "f1_macro"]
+    assert a.loc["onnxruntime fp32", "max_abs_logit_diff"] < 1e-3
+    assert a.loc["onnxruntime int8", "file_kb"] < a.loc["onnxruntime fp32", "file_kb"]
+    assert sorted(p.name for p in (tmp_path / "out" / "cnn").iterdir()) == ["model.json", "model.onnx", "model_int8.onnx"]
+    X, y = run_test_windows(run, ws)
+    assert len(X) == len(y) == len(run.predictions["test_index"])
+
+
+def test_int8_falls_back_to_matrix_products_for_stdualx(tmp_path):
+    from harlib.export import int8_ops
+    model = create_model("stdualx", 6, 4, 32)
+    int8 = quantize_int8(export_onnx(model, 6, 32, tmp_path / "s.onnx"), tmp_path / "s8.onnx")
+    assert int8_ops(int8) == "MatMul, Gemm"          # its convolution weights are computed
+    cnn = quantize_int8(export_onnx(create_model("cnn1d", 3, 4, 32), 3, 32, tmp_path / "c.onnx"), tmp_path / "c8.onnx")
+    assert int8_ops(cnn) == "all supported"
+    x = np.random.default_rng(3).normal(size=(2, 6, 32)).astype(np.float32)
+    assert OnnxClassifier(int8).logits(x).shape == (2, 4)

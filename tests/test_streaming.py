@@ -98,3 +98,9 @@ def test_command_line_runs_an_exported_run(basicmotions_windows, tmp_path, capsy
     assert lines[1].split(",")[1] in ws.class_names
     with pytest.raises(FileNotFoundError, match="model.json"):
         main([str(tmp_path), str(tmp_path / "s.csv")])
+
+
+def test_run_store_result_by_key(tmp_path):
+    from harlib.runs import RunStore
+    with pytest.raises(KeyError, match="no complete run 'abc'"):
+        RunStore(tmp_path).result("abc")

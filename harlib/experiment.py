@@ -25,7 +25,8 @@ def run_grid(ws: WindowSet, protocol: str, models: dict[str, dict] | Iterable[st
              seeds: Iterable[int] | None, config: TrainConfig, *,
              protocol_kwargs: dict | None = None, max_folds=_FROM_PROFILE,
              store: RunStore | None = None, log: Callable[[str], None] | None = print,
-             profile: Profile | None = None, stored_only: bool = False) -> pd.DataFrame:
+             profile: Profile | None = None, stored_only: bool = False,
+             executor=None) -> pd.DataFrame:
     """Train every model × fold × seed (loading stored runs) and return one row per run.
 
     models: names (deep models from the registry, or ``random_forest``/``knn``/``svm``), or a
@@ -36,6 +37,11 @@ def run_grid(ws: WindowSet, protocol: str, models: dict[str, dict] | Iterable[st
         and fold limit are used (without a profile: all folds; seeds are then required).
     stored_only: collect the runs already in the store and train nothing (the rows of
         missing runs are left out; the log says which).
+    executor: where the missing runs train. ``None`` trains them here, one after another.
+        Otherwise an object with ``submit(fn, *args)`` returning futures: a
+        ``concurrent.futures`` executor, or a Dask ``distributed.Client`` (the window set is
+        then scattered to the workers once). The workers must share the run store's folder
+        (:func:`train_missing`); the table is then assembled here from the stored runs.
     """
     if max_folds is _FROM_PROFILE:
         max_folds = profile.max_folds if profile is not None else None
@@ -50,6 +56,8 @@ def run_grid(ws: WindowSet, protocol: str, models: dict[str, dict] | Iterable[st
     if not seeds:
         raise ValueError("run_grid needs at least one seed")
     splits = make_splits(protocol, ws, **(protocol_kwargs or {}))[:max_folds]
+    if executor is not None and not stored_only:
+        train_missing(executor, ws, splits, models, seeds, config, store or RunStore(), log)
     rows = []
     for split in splits:
         for name, kwargs in models.items():
@@ -79,6 +87,32 @@ def run_grid(ws: WindowSet, protocol: str, models: dict[str, dict] | Iterable[st
                     log(f"{ws.dataset:>14} {protocol:>16} fold {split.fold} {name:>14} seed {seed}: "
                         f"macro-F1 {row['f1_macro']:.3f} acc {row['accuracy']:.3f} ({how})")
     return pd.DataFrame(rows)
+
+
+def _train_one(ws: WindowSet, split, name: str, config: TrainConfig, seed: int, kwargs: dict,
+               store_root: str) -> str:
+    """One run on a worker, stored in the shared run store; returns its key."""
+    return fit(name, ws, split, config, seed=seed, model_kwargs=kwargs, store=RunStore(store_root)).key
+
+
+def train_missing(executor, ws: WindowSet, splits, models: dict[str, dict], seeds: list[int],
+                  config: TrainConfig, store: RunStore, log: Callable[[str], None] | None = print) -> list[str]:
+    """Train, on ``executor``, every run of the grid that ``store`` does not hold yet, and
+    wait for them; returns their keys. Runs already stored are never submitted, so an
+    interrupted grid resumes where it stopped, and the store's per-run locks keep two
+    workers from training one run twice. Every worker must see ``store.root`` (a shared
+    folder on a cluster)."""
+    todo = [(split, name, seed) for split in splits for name in models for seed in seeds
+            if fit(name, ws, split, config, seed=seed, model_kwargs=models[name], store=store,
+                   stored_only=True) is None]
+    if not todo:
+        return []
+    data = executor.scatter(ws, broadcast=True) if hasattr(executor, "scatter") else ws
+    futures = [executor.submit(_train_one, data, split, name, config, seed, models[name], str(store.root))
+               for split, name, seed in todo]
+    if log:
+        log(f"{ws.dataset}: {len(todo)} runs submitted to {type(executor).__name__}")
+    return [f.result() for f in futures]
 
 
 def summarize(df: pd.DataFrame, by: list[str], metrics: Iterable[str] = ("accuracy", "f1_macro"),

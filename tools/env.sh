@@ -3,11 +3,11 @@
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${HARLIB_VENV:-$REPO/.venv}"
-if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import harlib, papermill, nbval, onnxruntime" 2>/dev/null; then
+if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import harlib, papermill, nbval, onnxruntime, distributed" 2>/dev/null; then
     echo "harlib: creating the environment in $VENV" >&2
     python3 -m venv "$VENV"
     "$VENV/bin/python" -m pip install --quiet --upgrade pip
-    "$VENV/bin/python" -m pip install --quiet -e "$REPO[notebooks,test,deploy]"
+    "$VENV/bin/python" -m pip install --quiet -e "$REPO[notebooks,test,deploy,cluster]"
 fi
 # shellcheck disable=SC1091
 source "$VENV/bin/activate"

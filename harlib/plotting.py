@@ -219,8 +219,9 @@ def claims_chart(summary: pd.DataFrame, panels: dict[str, list[str]]):
         ax.set_yticks(y, t.index)
         ax.grid(axis="x", alpha=0.3)
         ax.set_title(title)
-    axes[0][0].legend(fontsize=7, loc="lower left")
-    fig.tight_layout()
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=len(marks), fontsize=8)
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
     return fig
 
 

@@ -76,6 +76,25 @@ def stdualx_ablation() -> dict[str, dict]:
     }
 
 
+#: synthetic:real ratios of :func:`usad_ratio_sweep`: a quarter, B's one (notebook 23), and
+#: the 1:4 real:synthetic blend that paper B cites as best for diffusion augmentation (B4)
+SYNTHETIC_RATIOS = (0.25, 1.0, 4.0)
+
+
+def usad_ratio_sweep(profile: Profile, ratios=SYNTHETIC_RATIOS) -> dict[str, dict]:
+    """USAD with diffusion pre-training at several synthetic:real ratios (the augmenter's
+    ``amount``: synthetic windows per real training window), beside the same network and
+    loss without augmentation (Table 2's "ACL" row, ratio 0). Every other setting is
+    :func:`usad_ablation`'s "Data Augmentation" row, so ratio 1 is notebook 23's run."""
+    rows = usad_ablation(profile)
+    da = rows["Data Augmentation"]
+    sweep = {"0 (no augmentation)": rows["ACL"]}
+    for r in ratios:
+        config = {**da["config"], "augment_kwargs": {**da["config"]["augment_kwargs"], "amount": float(r)}}
+        sweep[f"{r:g}"] = {"model_kwargs": da["model_kwargs"], "config": config}
+    return sweep
+
+
 #: App. C's per-loss optima from its first stage (C.1, "Table 9"): the settings the composite
 #: loss starts from in C.2 and keeps for the two losses not being varied in C.3
 APPC_OPTIMA = {"label_smoothing": 0.05, "gamma": 1.0, "alpha": 0.25, "beta": 0.9}
@@ -141,5 +160,5 @@ def recipe(model: str, profile: Profile, **overrides) -> TrainConfig:
                                     **{**RECIPES[model], **overrides})
 
 
-__all__ = ["APPC_OPTIMA", "APPC_TERMS", "RECIPES", "recipe", "stdualx_ablation", "usad_ablation",
+__all__ = ["APPC_OPTIMA", "APPC_TERMS", "RECIPES", "SYNTHETIC_RATIOS", "usad_ratio_sweep", "recipe", "stdualx_ablation", "usad_ablation",
            "usad_loss_study"]

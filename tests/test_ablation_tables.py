@@ -140,3 +140,14 @@ def test_study_table_and_best_rows():
     assert not best.loc["T", "agrees"] and np.isnan(best.loc["U", "agrees"])
     with pytest.raises(KeyError, match="does not have"):
         analysis.study_table(runs.assign(variant="z"), study, claims)
+
+
+def test_ratio_sweep_shares_table2_rows():
+    from harlib.recipes import usad_ratio_sweep
+    P = get_profile("standard")
+    sweep, rows = usad_ratio_sweep(P, ratios=(0.5, 1.0)), usad_ablation(P)
+    assert list(sweep) == ["0 (no augmentation)", "0.5", "1"]
+    assert sweep["0 (no augmentation)"] == rows["ACL"]
+    assert sweep["1"] == rows["Data Augmentation"]           # notebook 23's run, shared
+    assert sweep["0.5"]["config"]["augment_kwargs"]["amount"] == 0.5
+    assert rows["Data Augmentation"]["config"]["augment_kwargs"]["amount"] == 1.0   # not mutated

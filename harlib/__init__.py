@@ -2,6 +2,9 @@
 
 Modules: ``data`` (raw-format loaders), ``windows`` (segmentation), ``splits`` (evaluation
 protocols), ``normalization``, ``models`` (registry), ``losses``, ``train`` (engine and run
-cache), ``metrics``, ``profiles``, ``experiment`` (grids of runs → tables), ``plotting``.
+cache), ``metrics``, ``profiles``, ``experiment`` (grids of runs → tables, in-process or on
+an executor), ``plotting``; ``export`` (ONNX), ``deployment`` (torch vs onnxruntime),
+``streaming`` (a recogniser fed sample by sample), ``summary`` (the papers' claims against
+ours).
 """
 __version__ = "0.1.0"

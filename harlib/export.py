@@ -16,6 +16,7 @@ Needs the ``deploy`` extra (``pip install harlib[deploy]``): onnx, onnxscript, o
 from __future__ import annotations
 
 import contextlib
+import copy
 import io
 import os
 import re
@@ -111,7 +112,6 @@ def export_onnx(model: nn.Module, in_channels: int, length: int, path: str | os.
     if path.suffix != ".onnx":
         raise ValueError(f"{name}: the ONNX file must end in .onnx, got {path}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    import copy
     module = _Logits(copy.deepcopy(model).to("cpu").float().eval())
     ort = _require("onnxruntime")
     reasons = []

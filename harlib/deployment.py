@@ -5,14 +5,14 @@ test windows. Notebook 40 tabulates them; the exporting itself is :mod:`harlib.e
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from sklearn.metrics import f1_score
 
-from .efficiency import cpu_latency
+from .efficiency import cpu_latency, time_calls
+from .engine import predict_outputs
 from .export import OnnxClassifier, check_parity, export_run, int8_ops, quantize_int8
 
 RUNTIMES = ("torch", "onnxruntime fp32", "onnxruntime int8")
@@ -24,14 +24,7 @@ def onnx_latency(onnx_model: OnnxClassifier, batch: int = 1, warmup: int = 10,
     if batch < 1 or repeats < 1:
         raise ValueError(f"need batch ≥ 1 and repeats ≥ 1, got {batch}, {repeats}")
     x = np.random.default_rng(0).normal(size=(batch, onnx_model.in_channels, onnx_model.length)).astype(np.float32)
-    for _ in range(warmup):
-        onnx_model.logits(x)
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        onnx_model.logits(x)
-        times.append(time.perf_counter() - start)
-    return float(np.median(times) * 1e3)
+    return float(np.median(time_calls(lambda: onnx_model.logits(x), warmup, repeats)))
 
 
 def run_test_windows(run, ws) -> tuple[np.ndarray, np.ndarray]:
@@ -63,10 +56,7 @@ def deployment_report(runs: dict, ws, directory: str | os.PathLike, *, threads=(
         ref = None
         for runtime in RUNTIMES:
             if runtime == "torch":
-                import torch
-                with torch.no_grad():
-                    logits = np.concatenate([model(torch.from_numpy(X[i:i + 512])).numpy()
-                                             for i in range(0, len(X), 512)])
+                logits = predict_outputs(model, X, keys=("logits",))["logits"]
                 ref, size = logits, np.nan
             else:
                 path = fp32 if runtime.endswith("fp32") else int8

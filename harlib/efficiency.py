@@ -150,6 +150,20 @@ def flops_per_window(model: nn.Module, in_channels: int, length: int) -> int:
     return int(counter.get_total_flops()) + int(sum(extra))
 
 
+def time_calls(call, warmup: int, repeats: int) -> np.ndarray:
+    """Milliseconds of each of ``repeats`` calls of ``call()`` (``time.perf_counter``), after
+    ``warmup`` untimed calls: the timing loop of every latency in harlib, whatever runs
+    the model."""
+    for _ in range(warmup):
+        call()
+    times = np.empty(repeats)
+    for i in range(repeats):
+        start = time.perf_counter()
+        call()
+        times[i] = time.perf_counter() - start
+    return times * 1e3
+
+
 def cpu_latency(model: nn.Module, in_channels: int, length: int, batch: int = 1,
                 threads: int = 1, warmup: int = 10, repeats: int = 50) -> dict[str, Any]:
     """Wall-clock CPU latency of ``model(x)`` for ``x`` of shape ``(batch, in_channels,
@@ -168,19 +182,12 @@ def cpu_latency(model: nn.Module, in_channels: int, length: int, batch: int = 1,
     cpu_model = _on_cpu(model)
     x = _window(cpu_model, in_channels, length, batch, device=torch.device("cpu"))
     previous = torch.get_num_threads()
-    times = []
     try:
         torch.set_num_threads(threads)
         with _inference(cpu_model):
-            for _ in range(warmup):
-                cpu_model(x)
-            for _ in range(repeats):
-                start = time.perf_counter()
-                cpu_model(x)
-                times.append(time.perf_counter() - start)
+            ms = time_calls(lambda: cpu_model(x), warmup, repeats)
     finally:
         torch.set_num_threads(previous)
-    ms = np.asarray(times) * 1e3
     median = float(np.median(ms))
     return {"median_ms": median, "p90_ms": float(np.percentile(ms, 90)),
             "mean_ms": float(ms.mean()), "min_ms": float(ms.min()), "max_ms": float(ms.max()),
@@ -440,6 +447,17 @@ def efficiency_table(windows: dict, models, repeats: int = 50, *, batch: int = 1
     return pd.DataFrame(rows, columns=["dataset", "model", *EFFICIENCY_COLUMNS])
 
 
+def _table5_models(models):
+    """``(name, setting, (channels, length, classes, sampling rate), model)`` for every
+    model of ``models`` that paper B's Table 5 lists, built at each of its input shapes."""
+    from .models import create_model
+    from .published import USAD_TABLE5, USAD_TABLE5_INPUT
+    for m in [m for m in USAD_TABLE5 if m in models]:
+        for setting, shape in USAD_TABLE5_INPUT.items():
+            c, n, k, hz = shape["channels"], shape["length"], shape["classes"], shape["sampling_rate"]
+            yield m, setting, (c, n, k, hz), create_model(m, c, k, n)
+
+
 def table5_setting(models, repeats: int = 50, *, threads: int = 1,
                    memory_repeats: int = 100):
     """Paper B's Table 5 setting: every model of ``models`` that Table 5 lists
@@ -453,24 +471,20 @@ def table5_setting(models, repeats: int = 50, *, threads: int = 1,
     ``realtime_ok`` (paper B's 5 % rule)."""
     import pandas as pd
 
-    from .models import create_model
-    from .published import USAD_TABLE5, USAD_TABLE5_INPUT
+    from .published import USAD_TABLE5
 
     rows = []
-    for m in [m for m in USAD_TABLE5 if m in models]:
-        for setting, shape in USAD_TABLE5_INPUT.items():
-            c, n, k, hz = shape["channels"], shape["length"], shape["classes"], shape["sampling_rate"]
-            model = create_model(m, c, k, n)
-            rep = efficiency_report(model, c, n, hz, threads=threads, warmup=max(2, repeats // 5),
-                                    repeats=repeats)
-            b_memory, b_params = USAD_TABLE5[m][setting]
-            rows.append({"model": m, "setting": f"{setting} ({c} × {n})", "params": rep["params"],
-                         "paper_B_params": b_params, "params_ratio": rep["params"] / b_params,
-                         "process_memory_mb": fresh_process_memory_mb(
-                             m, c, k, n, repeats=memory_repeats, threads=threads),
-                         "paper_B_memory_mb": b_memory,
-                         "latency_median_ms": rep["latency_median_ms"],
-                         "budget_ms": rep["budget_ms"], "realtime_ok": rep["realtime_ok"]})
+    for m, setting, (c, n, k, hz), model in _table5_models(models):
+        rep = efficiency_report(model, c, n, hz, threads=threads, warmup=max(2, repeats // 5),
+                                repeats=repeats)
+        b_memory, b_params = USAD_TABLE5[m][setting]
+        rows.append({"model": m, "setting": f"{setting} ({c} × {n})", "params": rep["params"],
+                     "paper_B_params": b_params, "params_ratio": rep["params"] / b_params,
+                     "process_memory_mb": fresh_process_memory_mb(
+                         m, c, k, n, repeats=memory_repeats, threads=threads),
+                     "paper_B_memory_mb": b_memory,
+                     "latency_median_ms": rep["latency_median_ms"],
+                     "budget_ms": rep["budget_ms"], "realtime_ok": rep["realtime_ok"]})
     return pd.DataFrame(rows, columns=["model", "setting", "params", "paper_B_params",
                                        "params_ratio", "process_memory_mb", "paper_B_memory_mb",
                                        "latency_median_ms", "budget_ms", "realtime_ok"])
@@ -504,20 +518,15 @@ def table5_rounds(models, *, rounds: int = 10, per_round: int = 100, threads: in
     whether the round's single-window latency is under it. This is B's Fig. 7."""
     import pandas as pd
 
-    from .models import create_model
-    from .published import USAD_TABLE5, USAD_TABLE5_INPUT
-
     parts = []
-    for m in [m for m in USAD_TABLE5 if m in models]:
-        for setting, shape in USAD_TABLE5_INPUT.items():
-            c, n, k, hz = shape["channels"], shape["length"], shape["classes"], shape["sampling_rate"]
-            df = latency_rounds(create_model(m, c, k, n), c, n, rounds=rounds, per_round=per_round,
-                                threads=threads)
-            budget = fraction * n / hz * 1000.0
-            parts.append(df.assign(model=m, setting=f"{setting} ({c} × {n})", budget_ms=budget,
-                                   realtime_ok=df.single_ms < budget))
+    for m, setting, (c, n, k, hz), model in _table5_models(models):
+        df = latency_rounds(model, c, n, rounds=rounds, per_round=per_round, threads=threads)
+        budget = fraction * n / hz * 1000.0
+        parts.append(df.assign(model=m, setting=f"{setting} ({c} × {n})", budget_ms=budget,
+                               realtime_ok=df.single_ms < budget))
     cols = ["model", "setting", "round", "single_ms", "consecutive_ms", "budget_ms", "realtime_ok"]
     return pd.concat(parts, ignore_index=True)[cols] if parts else pd.DataFrame(columns=cols)
 
 
-__all__ += ["EFFICIENCY_COLUMNS", "efficiency_table", "latency_rounds", "table5_rounds", "table5_setting"]
+__all__ += ["EFFICIENCY_COLUMNS", "efficiency_table", "latency_rounds", "table5_rounds", "table5_setting",
+            "time_calls"]

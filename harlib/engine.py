@@ -225,7 +225,6 @@ def train_one_epoch(model, loss_fn, opt, sampler, data: TrainData, precision: st
 
 # ---- evaluate ---------------------------------------------------------------------------
 @torch.no_grad()
-@torch.no_grad()
 def predict_outputs(model, X: np.ndarray, batch_size: int = 512, device="cpu",
                     precision: str = "fp32", keys: Iterable[str] = ("logits", "embedding"),
                     ) -> dict[str, np.ndarray]:

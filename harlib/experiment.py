@@ -56,36 +56,40 @@ def run_grid(ws: WindowSet, protocol: str, models: dict[str, dict] | Iterable[st
     if not seeds:
         raise ValueError("run_grid needs at least one seed")
     splits = make_splits(protocol, ws, **(protocol_kwargs or {}))[:max_folds]
-    if executor is not None and not stored_only:
-        train_missing(executor, ws, splits, models, seeds, config, store or RunStore(), log)
+    jobs = [(split, name, kwargs, seed) for split in splits for name, kwargs in models.items()
+            for seed in seeds]
+    found: dict[int, object] = {}
+    if executor is not None and not stored_only:       # each stored run is read once
+        found = {i: fit(name, ws, split, config, seed=seed, model_kwargs=kwargs, store=store,
+                        stored_only=True) for i, (split, name, kwargs, seed) in enumerate(jobs)}
+        train_missing(executor, ws, [j for i, j in enumerate(jobs) if found[i] is None], config,
+                      store or RunStore(), log)
     rows = []
-    for split in splits:
-        for name, kwargs in models.items():
-            for seed in seeds:
-                t0 = time.perf_counter()
-                res = fit(name, ws, split, config, seed=seed, model_kwargs=kwargs, store=store,
-                          stored_only=stored_only)
-                if res is None:
-                    if log:
-                        log(f"{ws.dataset:>14} {protocol:>16} fold {split.fold} {name:>14} "
-                            f"seed {seed}: not stored, left out")
-                    continue
-                rec = res.record
-                row = {"dataset": ws.dataset, "protocol": protocol,
-                       "subject_independent": split.subject_independent, "fold": split.fold,
-                       "model": name, "seed": seed, "profile": config.profile,
-                       **{m: res.metrics[m] for m in METRICS},
-                       **{m: res.metrics.get(m, float("nan")) for m in OPTIONAL_METRICS},
-                       "test_overlap": rec["test_overlap_with_train"],
-                       "n_train": rec["n_windows"]["train"], "n_test": rec["n_windows"]["test"],
-                       "epochs": rec["epochs_run"], "best_epoch": rec["best_epoch"],
-                       "train_seconds": rec["train_seconds"], "cached": res.cached,
-                       "run_key": res.key}
-                rows.append(row)
-                if log:
-                    how = "stored" if res.cached else f"trained in {time.perf_counter() - t0:.0f} s"
-                    log(f"{ws.dataset:>14} {protocol:>16} fold {split.fold} {name:>14} seed {seed}: "
-                        f"macro-F1 {row['f1_macro']:.3f} acc {row['accuracy']:.3f} ({how})")
+    for i, (split, name, kwargs, seed) in enumerate(jobs):
+        t0 = time.perf_counter()
+        res = found.get(i) or fit(name, ws, split, config, seed=seed, model_kwargs=kwargs,
+                                  store=store, stored_only=stored_only or executor is not None)
+        if res is None:
+            if log:
+                log(f"{ws.dataset:>14} {protocol:>16} fold {split.fold} {name:>14} "
+                    f"seed {seed}: not stored, left out")
+            continue
+        rec = res.record
+        row = {"dataset": ws.dataset, "protocol": protocol,
+               "subject_independent": split.subject_independent, "fold": split.fold,
+               "model": name, "seed": seed, "profile": config.profile,
+               **{m: res.metrics[m] for m in METRICS},
+               **{m: res.metrics.get(m, float("nan")) for m in OPTIONAL_METRICS},
+               "test_overlap": rec["test_overlap_with_train"],
+               "n_train": rec["n_windows"]["train"], "n_test": rec["n_windows"]["test"],
+               "epochs": rec["epochs_run"], "best_epoch": rec["best_epoch"],
+               "train_seconds": rec["train_seconds"], "cached": res.cached,
+               "run_key": res.key}
+        rows.append(row)
+        if log:
+            how = "stored" if res.cached else f"trained in {time.perf_counter() - t0:.0f} s"
+            log(f"{ws.dataset:>14} {protocol:>16} fold {split.fold} {name:>14} seed {seed}: "
+                f"macro-F1 {row['f1_macro']:.3f} acc {row['accuracy']:.3f} ({how})")
     return pd.DataFrame(rows)
 
 
@@ -95,23 +99,20 @@ def _train_one(ws: WindowSet, split, name: str, config: TrainConfig, seed: int, 
     return fit(name, ws, split, config, seed=seed, model_kwargs=kwargs, store=RunStore(store_root)).key
 
 
-def train_missing(executor, ws: WindowSet, splits, models: dict[str, dict], seeds: list[int],
-                  config: TrainConfig, store: RunStore, log: Callable[[str], None] | None = print) -> list[str]:
-    """Train, on ``executor``, every run of the grid that ``store`` does not hold yet, and
-    wait for them; returns their keys. Runs already stored are never submitted, so an
-    interrupted grid resumes where it stopped, and the store's per-run locks keep two
-    workers from training one run twice. Every worker must see ``store.root`` (a shared
-    folder on a cluster)."""
-    todo = [(split, name, seed) for split in splits for name in models for seed in seeds
-            if fit(name, ws, split, config, seed=seed, model_kwargs=models[name], store=store,
-                   stored_only=True) is None]
-    if not todo:
+def train_missing(executor, ws: WindowSet, jobs, config: TrainConfig, store: RunStore,
+                  log: Callable[[str], None] | None = print) -> list[str]:
+    """Train ``jobs`` (``(split, model name, model kwargs, seed)`` tuples, the runs of a grid
+    that ``store`` does not hold yet) on ``executor`` and wait for them; returns their keys.
+    :func:`run_grid` submits only the missing runs, so an interrupted grid resumes where it
+    stopped, and the store's per-run locks keep two workers from training one run twice.
+    Every worker must see ``store.root`` (a shared folder on a cluster)."""
+    if not jobs:
         return []
     data = executor.scatter(ws, broadcast=True) if hasattr(executor, "scatter") else ws
-    futures = [executor.submit(_train_one, data, split, name, config, seed, models[name], str(store.root))
-               for split, name, seed in todo]
+    futures = [executor.submit(_train_one, data, split, name, config, seed, kwargs, str(store.root))
+               for split, name, kwargs, seed in jobs]
     if log:
-        log(f"{ws.dataset}: {len(todo)} runs submitted to {type(executor).__name__}")
+        log(f"{ws.dataset}: {len(jobs)} runs submitted to {type(executor).__name__}")
     return [f.result() for f in futures]
 
 

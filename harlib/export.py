@@ -58,17 +58,6 @@ def _quiet_logging():
         logging.disable(previous)
 
 
-class _Logits(nn.Module):
-    """The model's ``forward`` (logits only), in eval mode."""
-
-    def __init__(self, model: nn.Module):
-        super().__init__()
-        self.model = model
-
-    def forward(self, x):
-        return self.model(x)
-
-
 def _export(module: nn.Module, x: torch.Tensor, path: str, dynamo: bool, dynamic_batch: bool) -> None:
     from .efficiency import _quiet_native_stderr
     with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), \
@@ -112,8 +101,7 @@ def export_onnx(model: nn.Module, in_channels: int, length: int, path: str | os.
     if path.suffix != ".onnx":
         raise ValueError(f"{name}: the ONNX file must end in .onnx, got {path}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    module = _Logits(copy.deepcopy(model).to("cpu").float().eval())
-    ort = _require("onnxruntime")
+    module = copy.deepcopy(model).to("cpu").float().eval()      # forward gives the logits
     reasons = []
     for dynamo, dynamic_batch in ATTEMPTS:
         x = torch.randn(2 if dynamic_batch else 1, in_channels, length)
@@ -122,10 +110,7 @@ def export_onnx(model: nn.Module, in_channels: int, length: int, path: str | os.
         try:
             _export(module, x, tmp, dynamo, dynamic_batch)
             # a graph that traced but fixed the batch anyway fails here, on another batch size
-            probe = torch.randn(3 if dynamic_batch else 1, in_channels, length)
-            opts = ort.SessionOptions()
-            opts.log_severity_level = 3
-            ort.InferenceSession(tmp, opts, providers=["CPUExecutionProvider"]).run(None, {"x": probe.numpy()})
+            OnnxClassifier(tmp).logits(np.zeros((3 if dynamic_batch else 1, in_channels, length), np.float32))
             os.replace(tmp, path)
             return path
         except Exception as e:

@@ -126,12 +126,16 @@ def usad_loss_study() -> dict[str, dict]:
     def row(table, loss, **kwargs):
         return {"table": table, "config": {"loss": loss, "loss_kwargs": kwargs, "class_weighted": False}}
 
+    # each table's values, the same in C.1 and C.3
+    smoothing = (0.0, 0.05, 0.1, 0.2)
+    focal_pairs = ((1, 0.25), (2, 0.25), (3, 0.25), (1, 0.5), (1, 0.75))
+    betas = (0.9, 0.99, 0.999)
     study = {}
-    for e in (0.0, 0.05, 0.1, 0.2):
+    for e in smoothing:
         study[f"label smoothing ε={e:g}"] = row("C.1 label smoothing", "cross_entropy", label_smoothing=e)
-    for g, a in ((1, 0.25), (2, 0.25), (3, 0.25), (1, 0.5), (1, 0.75)):
+    for g, a in focal_pairs:
         study[f"focal γ={g} α={a:g}"] = row("C.1 focal", "focal", gamma=float(g), alpha=a)
-    for b in (0.9, 0.99, 0.999):
+    for b in betas:
         study[f"CB β={b:g}"] = row("C.1 class-balanced", "class_balanced", beta=b)
     c2 = {"weights [0.33, 0.33, 0.34]": {}, "weights [0.6, 0.2, 0.2]": {"weights": [0.6, 0.2, 0.2]},
           "weights [0.2, 0.6, 0.2]": {"weights": [0.2, 0.6, 0.2]},
@@ -140,13 +144,13 @@ def usad_loss_study() -> dict[str, dict]:
           "bounds [0.05, 0.9]": {"min_weight": 0.05, "max_weight": 0.9}}
     for label, change in c2.items():
         study[label] = row("C.2 composite (Table 10)", "adaptive_composite", **{**composite, **change})
-    for e in (0.0, 0.05, 0.1, 0.2):
+    for e in smoothing:
         study[f"composite, ε={e:g}"] = row("C.3 composite: label smoothing", "adaptive_composite",
                                             **{**composite, "label_smoothing": e})
-    for g, a in ((1, 0.25), (2, 0.25), (3, 0.25), (1, 0.5), (1, 0.75)):
+    for g, a in focal_pairs:
         study[f"composite, γ={g} α={a:g}"] = row("C.3 composite: focal (Table 12)", "adaptive_composite",
                                                   **{**composite, "gamma": float(g), "alpha": a})
-    for b in (0.9, 0.99, 0.999):
+    for b in betas:
         study[f"composite, β={b:g}"] = row("C.3 composite: class-balanced (Table 13)", "adaptive_composite",
                                             **{**composite, "beta": b})
     return study
@@ -160,5 +164,5 @@ def recipe(model: str, profile: Profile, **overrides) -> TrainConfig:
                                     **{**RECIPES[model], **overrides})
 
 
-__all__ = ["APPC_OPTIMA", "APPC_TERMS", "RECIPES", "SYNTHETIC_RATIOS", "usad_ratio_sweep", "recipe", "stdualx_ablation", "usad_ablation",
-           "usad_loss_study"]
+__all__ = ["APPC_OPTIMA", "APPC_TERMS", "RECIPES", "SYNTHETIC_RATIOS", "recipe", "stdualx_ablation",
+           "usad_ablation", "usad_loss_study", "usad_ratio_sweep"]

@@ -120,9 +120,7 @@ class StreamingRecognizer:
                     raise ValueError(f"sample {index}: timestamp {timestamp} does not follow {self.last_time}")
                 if self.max_gap is not None and step > self.max_gap:
                     self.last_gap = {"after_sample": index - 1, "seconds": float(step)}
-                    last = timestamp
-                    self.reset()
-                    self.last_time = last
+                    self.reset()             # no window spans the gap
             self.last_time = timestamp
         self.buffer[self.position] = x
         self.position = (self.position + 1) % self.window

@@ -13,6 +13,15 @@ Two labelling policies:
 
 Either way, each window remembers its recording and start sample, so overlapping windows
 (and the leakage they cause in random splits) can be traced.
+
+**History** (paper A's "historical motion patterns"): with ``history=H`` each window
+carries the ``H`` windows that precede it in its recording, one stride apart, in the
+recording's real order. They are cut from the raw recording whatever their labels were
+(the past is what a deployed model would have seen), and concatenated along time, oldest
+first, so ``X`` is ``(n, channels, (H + 1) · length)``. The label, subject, recording and
+start stay the current (last) window's. Windows with fewer than ``H`` predecessors are
+dropped and counted in ``info["history_dropped"]``; a recording shorter than the history's
+span (``H · stride + length`` samples) is an error that names it.
 """
 from __future__ import annotations
 
@@ -62,6 +71,24 @@ class WindowSet:
 
     def class_counts(self) -> np.ndarray:
         return np.bincount(self.y, minlength=self.n_classes)
+
+    @property
+    def history(self) -> int:
+        """How many preceding windows each window carries (0: none; see ``sliding_windows``)."""
+        return int(self.info.get("history", 0))
+
+    @property
+    def window_length(self) -> int:
+        """Samples of one window, without its history."""
+        return self.length // (self.history + 1)
+
+    def without_history(self) -> "WindowSet":
+        """The same windows (labels, subjects, starts) without their history: the last
+        ``window_length`` samples of each, e.g. for baselines scored on the same windows."""
+        if not self.history:
+            return self
+        info = {k: v for k, v in self.info.items() if k not in ("history", "history_dropped")}
+        return replace(self, X=np.ascontiguousarray(self.X[:, :, -self.window_length:]), info=info)
 
     def channel_groups(self) -> dict[str, dict[str, list[int]]]:
         """Channel indices grouped by sensor placement and by modality, in channel order:
@@ -135,13 +162,16 @@ def _window_unit(length, stride, unit: str | None) -> str:
 
 
 def sliding_windows(ds: HARDataset, length: float | int, stride: float | int | None = None,
-                    policy: str = "pure", *, unit: str | None = None) -> WindowSet:
+                    policy: str = "pure", *, unit: str | None = None, history: int = 0) -> WindowSet:
     """Cut every recording of ``ds`` into windows.
 
     length, stride: in ``unit`` — ``"samples"`` or ``"seconds"``; without ``unit``, ints
     count samples and floats seconds, and the two arguments must agree. The stride defaults
     to half the length (50 % overlap). Windows shorter than 8 samples are refused.
+    history: preceding windows carried by each window (module docstring); 0 for none.
     """
+    if isinstance(history, bool) or not isinstance(history, (int, np.integer)) or history < 0:
+        raise ValueError(f"history must be a whole number of windows ≥ 0, got {history!r}")
     unit = _window_unit(length, stride, unit)
     if unit == "seconds":
         L = int(round(float(length) * ds.sampling_rate))
@@ -160,12 +190,27 @@ def sliding_windows(ds: HARDataset, length: float | int, stride: float | int | N
         raise ValueError(f"window stride must be ≥ 1 sample, got {S} ({stride!r} {unit})")
     if policy not in POLICIES:
         raise ValueError(f"unknown window policy {policy!r}; use one of {POLICIES}")
+    span = history * S + L
+    if history:
+        short = [(r.session, len(r.labels)) for r in ds.recordings if len(r.labels) < span]
+        if short:
+            names = ", ".join(f"{name} ({n} samples)" for name, n in short[:5])
+            raise ValueError(f"{ds.name}: {len(short)} recording(s) are shorter than a window with "
+                             f"{history} preceding windows ({history} × {S} + {L} = {span} samples): "
+                             f"{names}{' …' if len(short) > 5 else ''}. Use a shorter history or stride")
     X, y, subj, rec, start = [], [], [], [], []
+    dropped = 0
     for r, recording in enumerate(ds.recordings):
         st, lab = window_starts(recording.labels, L, S, policy)
+        if history:
+            keep = st >= history * S
+            dropped += int((~keep).sum())
+            st, lab = st[keep], lab[keep]
         if len(st) == 0:
             continue
-        idx = st[:, None] + np.arange(L)[None, :]
+        # each window's own samples, preceded by its history windows (oldest first)
+        offsets = np.concatenate([np.arange(L) - k * S for k in range(history, -1, -1)])
+        idx = st[:, None] + offsets[None, :]
         X.append(recording.signals[idx].transpose(0, 2, 1))
         y.append(lab)
         subj.append(np.full(len(st), recording.subject))
@@ -180,5 +225,6 @@ def sliding_windows(ds: HARDataset, length: float | int, stride: float | int | N
         class_names=ds.class_names, channels=ds.channels, sampling_rate=ds.sampling_rate,
         dataset=ds.name,
         info={"length": L, "stride": S, "policy": policy,
-              "official_split": ds.official_split},
+              "official_split": ds.official_split,
+              **({"history": int(history), "history_dropped": dropped} if history else {})},
     )

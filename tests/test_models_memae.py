@@ -3,6 +3,7 @@ shapes (with and without placements), MemAE addressing and shrinkage, the memory
 layer-wise SAE pre-training stages, bad options, and an end-to-end unsupervised run."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
@@ -199,3 +200,40 @@ def test_ablation_switches_change_the_stages():
         assert "memory_weights" in out
     with pytest.raises(ValueError, match="seq2seq must be True or False"):
         create_model("memae_lstm", 6, 4, 40, seq2seq="no")
+
+
+def test_sensor_fusion_true_needs_two_placements():
+    from harlib.models import create_model
+    one = {"placement": {"waist": list(range(6))}, "modality": {"acc": list(range(6))}}
+    with pytest.raises(ValueError, match=r"sensor_fusion=True .* one placement \('waist'\)"):
+        create_model("memae_lstm", 6, 4, 40, channel_groups=one, sensor_fusion=True)
+    with pytest.raises(ValueError, match="no placement metadata"):
+        create_model("memae_lstm", 6, 4, 40, sensor_fusion=True)
+    with pytest.raises(ValueError, match="sensor_fusion must be None, True or False"):
+        create_model("memae_lstm", 6, 4, 40, sensor_fusion="yes")
+    assert len(create_model("memae_lstm", 6, 4, 40, channel_groups=one).sae) == 1     # None: fuse what there is
+    two = {"placement": {"a": [0, 1, 2], "b": [3, 4, 5]}}
+    assert len(create_model("memae_lstm", 6, 4, 40, channel_groups=two, sensor_fusion=True).sae) == 2
+
+
+def test_each_segment_is_one_window_of_a_history_set():
+    import torch
+    from harlib.data.base import Channel, HARDataset, Recording
+    from harlib.models import create_model
+    from harlib.models.memae import MemAELSTM
+    from harlib.windows import sliding_windows
+    rng = np.random.default_rng(0)
+    recs = [Recording(s, f"r{s}", rng.normal(size=(200, 6)).astype(np.float32), np.zeros(200, np.int16))
+            for s in range(2)]
+    chans = tuple(Channel(f"c{i}", "ab"[i // 3], "acc") for i in range(6))
+    ws = sliding_windows(HARDataset("toy", 10.0, ("a",), chans, recs), 20, 10, history=4)
+    kwargs = MemAELSTM.for_windows(ws)
+    assert kwargs == {"n_segments": 5} and MemAELSTM.for_windows(ws.without_history()) == {}
+    model = create_model("memae_lstm", 6, 1, ws.length, channel_groups=ws.channel_groups(), **kwargs)
+    assert model.segment_length == ws.window_length == 20
+    x = torch.from_numpy(ws.X[:3])
+    segments = model.segments(x).reshape(3, 5, 6, 20)
+    for k in range(5):     # segment k is the k-th window of the sequence, the current one last
+        torch.testing.assert_close(segments[:, k], x[..., 20 * k:20 * (k + 1)])
+    out = model.forward_outputs(x)
+    assert out["segment_features"].shape == (3, 5, 64) and out["reconstruction"].shape == x.shape

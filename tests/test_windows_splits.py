@@ -143,3 +143,43 @@ def test_window_units_are_explicit():
         sliding_windows(ds, 5, unit="minutes")
     with pytest.raises(ValueError, match="whole numbers"):
         sliding_windows(ds, 50.5, 25, unit="samples")
+
+
+def _ramp_dataset(lengths=(100, 60)) -> HARDataset:
+    """Recordings whose channel 0 is the sample index, channel 1 its negative, so every
+    window shows where in its recording it was cut."""
+    recs = []
+    for r, n in enumerate(lengths):
+        t = np.arange(n, dtype=np.float32)
+        labels = np.where(np.arange(n) < n // 2, 0, 1).astype(np.int16)
+        recs.append(Recording(r, f"rec{r}", np.stack([t, -t], axis=1), labels))
+    return HARDataset("ramp", 10.0, ("a", "b"), (Channel("c0", "p", "acc"), Channel("c1", "p", "gyro")), recs)
+
+
+@pytest.mark.parametrize("policy", ["pure", "majority"])
+def test_history_windows_follow_the_recordings_order(policy):
+    ds = _ramp_dataset()
+    plain = sliding_windows(ds, 10, 5, policy=policy)
+    hist = sliding_windows(ds, 10, 5, policy=policy, history=3)
+    assert hist.history == 3 and hist.window_length == 10 and hist.X.shape[1:] == (2, 40)
+    # the first 3 windows of each recording have too few predecessors
+    assert (hist.start >= 15).all() and hist.info["history_dropped"] == int((plain.start < 15).sum())
+    for x, s in zip(hist.X, hist.start):
+        expected = np.concatenate([np.arange(s - k * 5, s - k * 5 + 10) for k in (3, 2, 1, 0)])
+        np.testing.assert_array_equal(x[0], expected)       # oldest first, one stride apart
+        np.testing.assert_array_equal(x[1], -expected)
+    # without the history: exactly the plain windows that have one, labels unchanged
+    kept = np.isin(plain.start + 1000 * plain.recording, hist.start + 1000 * hist.recording)
+    current = hist.without_history()
+    np.testing.assert_array_equal(current.X, plain.X[kept])
+    np.testing.assert_array_equal(current.y, plain.y[kept])
+    assert current.history == 0 and "history_dropped" not in current.info and plain.without_history() is plain
+
+
+def test_history_cannot_exceed_a_recording():
+    ds = _ramp_dataset((100, 30))
+    with pytest.raises(ValueError, match=r"1 recording\(s\) are shorter .*\(3 × 5 \+ 20 = 35 samples\): rec1 \(30 samples\)"):
+        sliding_windows(ds, 20, 5, history=3)
+    for bad in (-1, 1.5, True, "2"):
+        with pytest.raises(ValueError, match="history must be a whole number"):
+            sliding_windows(ds, 10, 5, history=bad)

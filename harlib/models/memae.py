@@ -11,15 +11,23 @@ a constructor option.
 
 Pipeline for one input window ``(batch, channels, time)``:
 
-1. **Sub-windows** — assumed (our reading). harlib's engine feeds single windows, so the
-   "history" the LSTM sees is modelled *inside* the window: it is cut into ``n_segments``
-   consecutive sub-windows of ``ceil(time / n_segments)`` samples. When ``time`` is not a
-   multiple of ``n_segments`` the window is right-padded (``pad_mode="replicate"``, the
-   last sample repeated, or ``"zeros"``) and the reconstruction is cropped back to
-   ``time``; cropping the input instead is not offered, because the reconstruction must
-   cover every input sample. A variant that feeds a sequence of consecutive *windows*
-   (the likelier reading of "historical motion patterns") is future work: it needs an
-   engine that serves window sequences.
+1. **The sequence the LSTM runs over** — ``n_segments`` consecutive pieces of the input,
+   each of ``ceil(time / n_segments)`` samples. Two readings of the abstract's
+   "historical motion patterns" use it:
+
+   * **preceding windows** (the likelier reading, our choice for paper A's method): cut the
+     windows with ``sliding_windows(..., history=H)``, so each input is the current window
+     after its ``H`` predecessors in the recording, and build the model with
+     ``n_segments=H + 1``. Each piece is then one window, the stacked autoencoders encode
+     each window, and the LSTM runs over the current and preceding windows in the
+     recording's order. ``for_windows(ws)`` gives those keyword arguments.
+   * **sub-windows** (the default, ``n_segments=8``): the LSTM runs over consecutive
+     sub-windows *inside* one window.
+
+   When ``time`` is not a multiple of ``n_segments`` the input is right-padded
+   (``pad_mode="replicate"``, the last sample repeated, or ``"zeros"``) and the
+   reconstruction is cropped back to ``time``; cropping the input instead is not offered,
+   because the reconstruction must cover every input sample.
 2. **Stacked convolutional autoencoder per sensor** — assumed (our reading; the 1-D conv
    form follows the HUF predecessor, arXiv 2502.04489, which we take to be the same
    group's work — also our reading). Each sensor placement (``channel_groups["placement"]``;
@@ -69,6 +77,10 @@ a one-layer linear autoencoder over the flattened fused sequence (Linear + tanh 
 stacked autoencoders and the fusion alone, as in the HUF predecessor;
 ``sensor_fusion=False`` ignores the placements and runs one stacked autoencoder over all
 channels together, so there is no per-sensor feature and no across-sensor fusion step.
+``sensor_fusion=True`` *requires* fusion across sensors: it raises unless the channel groups
+name at least two placements. The default ``None`` fuses across the placements there are
+(one placement: one autoencoder, and the "fusion" is only a projection), or, without
+placement metadata, across the tri-axial fallback groups below.
 
 Default sizes (``n_segments=8``, ``sae_layers=2``, ``sae_channels=32``, ``kernel_size=5``,
 ``sae_stride=2``, ``fused_dim=64``, ``hidden=64``, ``memory_size=50``) are assumed (our
@@ -190,7 +202,7 @@ class MemAELSTM(HARModel):
                  memory: bool = True, memory_size: int = 50, shrink_threshold: float | None = None,
                  memory_temperature: float = 1.0, pad_mode: str = "replicate",
                  fallback_group_size: int = 3, channel_groups: ChannelGroups | None = None,
-                 sensor_fusion: bool = True, seq2seq: bool = True):
+                 sensor_fusion: bool | None = None, seq2seq: bool = True):
         super().__init__(in_channels, n_classes, window_length)
         name = type(self).__name__
         if not 1 <= n_segments <= window_length:
@@ -223,10 +235,17 @@ class MemAELSTM(HARModel):
             if not memory_temperature > 0:
                 raise ValueError(f"{name}: memory_temperature must be > 0, got {memory_temperature}")
 
-        for flag, value in (("sensor_fusion", sensor_fusion), ("seq2seq", seq2seq)):
-            if not isinstance(value, bool):
-                raise ValueError(f"{name}: {flag} must be True or False, got {value!r}")
-        if not sensor_fusion:                 # ablation: one autoencoder over every channel
+        if not isinstance(seq2seq, bool):
+            raise ValueError(f"{name}: seq2seq must be True or False, got {seq2seq!r}")
+        if sensor_fusion is not None and not isinstance(sensor_fusion, bool):
+            raise ValueError(f"{name}: sensor_fusion must be None, True or False, got {sensor_fusion!r}")
+        placements = (channel_groups or {}).get("placement") or {}
+        if sensor_fusion is True and len(placements) < 2:
+            found = (f"one placement ({next(iter(placements))!r})" if placements
+                     else "no placement metadata (channel_groups)")
+            raise ValueError(f"{name}: sensor_fusion=True fuses features across sensors, but the input "
+                             f"has {found}. Use sensor_fusion=None (fuse what there is) or False")
+        if sensor_fusion is False:            # ablation: one autoencoder over every channel
             groups = [list(range(in_channels))]
             self.group_names = ["all"]
         elif channel_groups is not None and channel_groups.get("placement"):
@@ -270,6 +289,12 @@ class MemAELSTM(HARModel):
         self.memory = Memory(memory_size, hidden, shrink_threshold, memory_temperature) if memory else None
         self.embed_dim = hidden
         self.head = nn.Linear(hidden, n_classes)
+
+    @staticmethod
+    def for_windows(ws) -> dict:
+        """Keyword arguments that make each segment one window of ``ws``: ``n_segments`` =
+        its history + 1 (see ``sliding_windows(..., history=H)``); ``{}`` without history."""
+        return {"n_segments": ws.history + 1} if ws.history else {}
 
     # ---- sub-windows -------------------------------------------------------------------
     def _check(self, x: torch.Tensor) -> None:

@@ -21,8 +21,12 @@ def test_summary_reads_each_number_from_its_table():
     assert c3["ours, subject-independent"] == pytest.approx(src["ours, subject-independent: accuracy"])
     assert c3["difference (subject-independent − paper)"] == pytest.approx(
         src["ours, subject-independent: accuracy"] - PAPER_CLAIMS["C3"]["value"])
-    gap = pd.read_csv(STANDARD / "12_memae_segmentation_gap.csv").set_index("protocol")
-    assert df.set_index("claim").loc["A4", "ours, paper-style"] == pytest.approx(100 * gap.loc["random_windows", "accuracy gap"])
+    gap = pd.read_csv(STANDARD / "12_memae_segmentation_gap.csv").set_index(["reading", "protocol"])
+    assert df.set_index("claim").loc["A4", "ours, paper-style"] == pytest.approx(
+        100 * gap.loc[("preceding windows", "random_windows"), "accuracy gap"])
+    a1 = pd.read_csv(STANDARD / "11_memae_results.csv").set_index(["dataset", "protocol", "model"])
+    assert df.set_index("claim").loc["A1", "ours, subject-independent"] == pytest.approx(
+        a1.loc[("dsads", "subject_groups", "memae_lstm (preceding windows)"), "accuracy"])
     measured = df[df.note == ""]
     assert measured[["ours, paper-style", "ours (any protocol)"]].notna().any(axis=1).all()
     assert df[df.note != ""][["ours, paper-style", "ours, subject-independent"]].isna().all().all()

@@ -328,6 +328,45 @@ def separability(runs: pd.DataFrame, store: RunStore | None = None) -> pd.DataFr
     return runs.merge(pd.DataFrame(rows), on="run_key", how="left")
 
 
+def embedding_views(runs: pd.DataFrame, splits: Mapping[tuple[str, str], tuple[WindowSet, list]],
+                    store: RunStore | None = None, probe_windows: int | None = 5000) -> pd.DataFrame:
+    """Two more views of each label-free run's embeddings (paper A's evaluation besides
+    k-means): a Gaussian mixture with one component per class on the stored test
+    embeddings (``gmm_accuracy``, ``gmm_nmi``, ``gmm_ari``; Hungarian-matched, like the
+    k-means scores), and a linear probe (:func:`harlib.metrics.linear_probe`) fitted on the
+    embeddings of at most ``probe_windows`` training windows (stratified sample), scored on
+    the test windows. The probe is the one place labels enter, after training.
+
+    ``runs``: rows with ``run_key``, ``dataset``, ``protocol`` and ``fold``; ``splits``:
+    ``(dataset, protocol)`` → (the window set the runs trained on, its splits)."""
+    from .engine import predict_outputs, stratified_subsample
+    from .metrics import clustering_report, linear_probe
+    from .trainers import cluster
+    store = store or RunStore()
+    rows = []
+    for r in runs.drop_duplicates("run_key").itertuples():
+        if (r.dataset, r.protocol) not in splits:
+            raise KeyError(f"no window set and splits given for {(r.dataset, r.protocol)}")
+        ws, folds = splits[(r.dataset, r.protocol)]
+        run = store.result(r.run_key)
+        pred = run.predictions
+        if "embedding" not in pred:
+            raise ValueError(f"run {r.run_key} ({run.record['model']}) stored no test embeddings")
+        Z, y = pred["embedding"].astype(np.float64), pred["y_true"]
+        fold = folds[int(r.fold)]
+        if len(pred["test_index"]) and not np.isin(pred["test_index"], fold.test).all():
+            raise ValueError(f"run {r.run_key}'s test windows are not in fold {r.fold} of the splits given "
+                             f"for {(r.dataset, r.protocol)}: another window set or protocol setting?")
+        seed = int(run.record.get("seed", 0))
+        gmm = clustering_report(y, cluster(Z, ws.n_classes, "gmm", seed))
+        train = stratified_subsample(fold.train, ws.y, probe_windows, seed)
+        Z_train = predict_outputs(run.load_model(), run.standardizer().transform(ws.X[train]),
+                                  keys=("embedding",))["embedding"]
+        rows.append({"run_key": r.run_key, "gmm_accuracy": gmm["cluster_accuracy"], "gmm_nmi": gmm["nmi"],
+                     "gmm_ari": gmm["ari"], **linear_probe(Z_train, ws.y[train], Z, y, seed)})
+    return runs.merge(pd.DataFrame(rows), on="run_key", how="left")
+
+
 def ranks(table: pd.DataFrame, metric: str, by: list[str], item: str) -> pd.DataFrame:
     """Rank (1 = best, ties share the better rank) of each ``item`` by ``metric`` within each
     group of ``by``: one row per item, one column per group."""
@@ -551,6 +590,7 @@ def study_best(table: pd.DataFrame, metric: str = "f1_macro") -> pd.DataFrame:
 
 __all__ = [
     "BUDGET_FIELDS",
+    "embedding_views",
     "TABLE2_METRICS",
     "published_column",
     "published_reference",

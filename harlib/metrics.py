@@ -116,6 +116,27 @@ def clustering_report(y_true, clusters) -> dict:
             "ari": float(skm.adjusted_rand_score(y_true, clusters))}
 
 
+def linear_probe(Z_train, y_train, Z_test, y_test, seed: int = 0) -> dict:
+    """A labelled view of label-free embeddings: multinomial logistic regression fitted on
+    the training embeddings (standardised on them) and scored on the test embeddings, as
+    ``probe_accuracy`` and ``probe_f1_macro``."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+    Z_train, Z_test = np.asarray(Z_train, np.float64), np.asarray(Z_test, np.float64)
+    if Z_train.ndim != 2 or Z_test.ndim != 2 or Z_train.shape[1] != Z_test.shape[1]:
+        raise ValueError(f"embeddings must be (windows, dim) of one dim, got {Z_train.shape} and {Z_test.shape}")
+    if len(Z_train) != len(y_train) or len(Z_test) != len(y_test):
+        raise ValueError(f"one label per embedding: {len(Z_train)} vs {len(y_train)}, "
+                         f"{len(Z_test)} vs {len(y_test)}")
+    if len(np.unique(y_train)) < 2:
+        raise ValueError("a linear probe needs at least two classes in its training labels")
+    scaler = StandardScaler().fit(Z_train)
+    clf = LogisticRegression(max_iter=2000, random_state=seed).fit(scaler.transform(Z_train), y_train)
+    pred = clf.predict(scaler.transform(Z_test))
+    return {"probe_accuracy": float(skm.accuracy_score(y_test, pred)),
+            "probe_f1_macro": float(skm.f1_score(y_test, pred, average="macro", zero_division=0))}
+
+
 # ---- embeddings (papers B App. B and C) --------------------------------------
 def class_distance_ratio(Z, y) -> dict:
     """Mean intra-class distance (samples to their class centroid), mean inter-class distance

@@ -124,3 +124,47 @@ def test_separability_keeps_one_row_per_run_row_when_runs_repeat(ws, tmp_path):
     twice = pd.concat([one.assign(setting="a"), one.assign(setting="b")], ignore_index=True)
     sep = analysis.separability(twice, store)
     assert len(sep) == 2 and sep.silhouette.nunique() == 1
+
+
+def test_linear_probe_scores_a_labelled_view_and_checks_its_input():
+    from harlib.metrics import linear_probe
+    rng = np.random.default_rng(0)
+    y_tr, y_te = np.repeat([0, 1, 2], 30), np.repeat([0, 1, 2], 10)
+    centres = np.array([[0, 0], [5, 0], [0, 5]], float)
+    Z_tr, Z_te = centres[y_tr] + rng.normal(size=(90, 2)) * 0.3, centres[y_te] + rng.normal(size=(30, 2)) * 0.3
+    assert linear_probe(Z_tr, y_tr, Z_te, y_te) == {"probe_accuracy": 1.0, "probe_f1_macro": 1.0}
+    shuffled = linear_probe(Z_tr, y_tr, Z_te, np.roll(y_te, 10))
+    assert shuffled["probe_accuracy"] == 0.0
+    with pytest.raises(ValueError, match="one dim"):
+        linear_probe(Z_tr, y_tr, Z_te[:, :1], y_te)
+    with pytest.raises(ValueError, match="one label per embedding"):
+        linear_probe(Z_tr, y_tr[:-1], Z_te, y_te)
+    with pytest.raises(ValueError, match="at least two classes"):
+        linear_probe(Z_tr, np.zeros(90, int), Z_te, y_te)
+
+
+def test_embedding_views_add_gmm_and_probe_scores_per_run(ws, tmp_path):
+    import pandas as pd
+    from harlib import analysis
+    from harlib.experiment import run_grid
+    from harlib.metrics import clustering_report
+    from harlib.trainers import cluster
+    store = RunStore(tmp_path)
+    cfg = TrainConfig(max_epochs=1, trainer="unsupervised", loss="reconstruction_mse")
+    kw = {"test_subjects": [108, 109]}
+    runs = run_grid(ws, "holdout_subjects", ["lstm_autoencoder"], [0], cfg, protocol_kwargs=kw, store=store, log=None)
+    splits = {("toy", "holdout_subjects"): (ws, make_splits("holdout_subjects", ws, **kw))}
+    views = analysis.embedding_views(pd.concat([runs, runs]), splits, store, probe_windows=40)
+    assert len(views) == 2 and views.run_key.nunique() == 1
+    pred = store.load_predictions(runs.run_key.iloc[0])
+    direct = clustering_report(pred["y_true"], cluster(pred["embedding"].astype(np.float64), 2, "gmm", 0))
+    assert views.gmm_accuracy.iloc[0] == pytest.approx(direct["cluster_accuracy"])
+    assert 0.5 <= views.probe_accuracy.iloc[0] <= 1 and 0 <= views.probe_f1_macro.iloc[0] <= 1
+    with pytest.raises(KeyError, match="no window set and splits"):
+        analysis.embedding_views(runs, {}, store)
+    other = {("toy", "holdout_subjects"): (ws, make_splits("holdout_subjects", ws, test_subjects=[100, 101]))}
+    with pytest.raises(ValueError, match="not in fold 0 of the splits given"):
+        analysis.embedding_views(runs, other, store)
+    km = run_grid(ws, "holdout_subjects", ["kmeans_raw"], [0], TrainConfig(), protocol_kwargs=kw, store=store, log=None)
+    with pytest.raises(ValueError, match="stored no test embeddings"):
+        analysis.embedding_views(km, splits, store)

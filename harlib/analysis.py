@@ -338,10 +338,13 @@ def embedding_views(runs: pd.DataFrame, splits: Mapping[tuple[str, str], tuple[W
     the test windows. The probe is the one place labels enter, after training.
 
     ``runs``: rows with ``run_key``, ``dataset``, ``protocol`` and ``fold``; ``splits``:
-    ``(dataset, protocol)`` → (the window set the runs trained on, its splits)."""
+    ``(dataset, protocol)`` → (the window set the runs trained on, its splits). The window
+    settings, the windows and the fold's split are checked against each run's record, so a
+    run is never read with another window set or split. The mixture has as many components
+    as the run's own clustering had clusters."""
     from .engine import predict_outputs, stratified_subsample
     from .metrics import clustering_report, linear_probe
-    from .trainers import cluster
+    from .trainers import cluster, run_spec
     store = store or RunStore()
     rows = []
     for r in runs.drop_duplicates("run_key").itertuples():
@@ -354,13 +357,18 @@ def embedding_views(runs: pd.DataFrame, splits: Mapping[tuple[str, str], tuple[W
             raise ValueError(f"run {r.run_key} ({run.record['model']}) stored no test embeddings")
         Z, y = pred["embedding"].astype(np.float64), pred["y_true"]
         fold = folds[int(r.fold)]
-        if len(pred["test_index"]) and not np.isin(pred["test_index"], fold.test).all():
-            raise ValueError(f"run {r.run_key}'s test windows are not in fold {r.fold} of the splits given "
-                             f"for {(r.dataset, r.protocol)}: another window set or protocol setting?")
+        spec = run_spec(ws, fold, run.record["model"], {}, {}, 0)
+        for part, what in (("window", "window settings"), ("data", "windows"), ("split", "split")):
+            if run.record[part] != spec[part]:
+                raise ValueError(f"run {r.run_key}'s {what} are not those given for {(r.dataset, r.protocol)} "
+                                 f"(fold {r.fold}): {run.record[part]} ≠ {spec[part]}; pass the window set and "
+                                 "protocol settings the run was trained with")
         seed = int(run.record.get("seed", 0))
-        gmm = clustering_report(y, cluster(Z, ws.n_classes, "gmm", seed))
+        k = int(run.record.get("clustering", {}).get("n_clusters", ws.n_classes))
+        gmm = clustering_report(y, cluster(Z, k, "gmm", seed))
         train = stratified_subsample(fold.train, ws.y, probe_windows, seed)
         Z_train = predict_outputs(run.load_model(), run.standardizer().transform(ws.X[train]),
+                                  precision=run.record["train"].get("precision", "fp32"),
                                   keys=("embedding",))["embedding"]
         rows.append({"run_key": r.run_key, "gmm_accuracy": gmm["cluster_accuracy"], "gmm_nmi": gmm["nmi"],
                      "gmm_ari": gmm["ari"], **linear_probe(Z_train, ws.y[train], Z, y, seed)})

@@ -245,6 +245,10 @@ def export_run(run, directory: str | os.PathLike, sampling_rate: float | None = 
     ``sampling_rate`` where given), which :mod:`harlib.streaming` reads."""
     import json
     r = run.record
+    if r.get("window", {}).get("history"):
+        raise ExportError(f"run {run.key} ({r['model']}) reads each window after {r['window']['history']} "
+                          "preceding windows cut one stride apart, which a deployed model fed raw samples "
+                          "(harlib.streaming) does not rebuild; export its network with export_onnx instead")
     directory = Path(directory)
     path = export_onnx(run.load_model(), r["in_channels"], r["window_length"], directory / "model.onnx",
                        name=f"{r['model']} (run {run.key})")

@@ -140,8 +140,9 @@ def make_splits(protocol: str, ws: WindowSet, **kwargs) -> list[Split]:
 
 
 def overlap_with_training(ws: WindowSet, split: Split) -> float:
-    """Fraction of test windows that share at least one sample with a training window."""
-    L = ws.length
+    """Fraction of test windows that share at least one sample with a training window
+    (a window's samples include those of its preceding windows, where it carries a history)."""
+    L = ws.window_length + ws.history * ws.info.get("stride", 0)
     train_keys: dict[int, np.ndarray] = {}
     for r in np.unique(ws.recording[split.train]):
         train_keys[int(r)] = np.sort(ws.start[split.train][ws.recording[split.train] == r])

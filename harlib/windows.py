@@ -80,7 +80,13 @@ class WindowSet:
     @property
     def window_length(self) -> int:
         """Samples of one window, without its history."""
-        return self.length // (self.history + 1)
+        if not self.history:
+            return self.length
+        L = int(self.info["length"])
+        if self.length != (self.history + 1) * L:
+            raise ValueError(f"{self.dataset}: windows of {self.length} samples cannot hold {self.history} "
+                             f"preceding windows of {L} samples each plus the current one")
+        return L
 
     def without_history(self) -> "WindowSet":
         """The same windows (labels, subjects, starts) without their history: the last
@@ -216,6 +222,9 @@ def sliding_windows(ds: HARDataset, length: float | int, stride: float | int | N
         subj.append(np.full(len(st), recording.subject))
         rec.append(np.full(len(st), r))
         start.append(st)
+    if not X and dropped:
+        raise ValueError(f"{ds.name}: every window of {L} samples lacks {history} preceding windows in its "
+                         f"recording ({dropped} dropped); use a shorter history or stride")
     if not X:
         raise ValueError(f"{ds.name}: no window of {L} samples fits any recording")
     return WindowSet(

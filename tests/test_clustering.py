@@ -163,7 +163,11 @@ def test_embedding_views_add_gmm_and_probe_scores_per_run(ws, tmp_path):
     with pytest.raises(KeyError, match="no window set and splits"):
         analysis.embedding_views(runs, {}, store)
     other = {("toy", "holdout_subjects"): (ws, make_splits("holdout_subjects", ws, test_subjects=[100, 101]))}
-    with pytest.raises(ValueError, match="not in fold 0 of the splits given"):
+    with pytest.raises(ValueError, match="split are not those given"):
+        analysis.embedding_views(runs, other, store)
+    shifted = sliding_windows(toy_dataset(), 50, 20)                 # same subjects, another stride
+    other = {("toy", "holdout_subjects"): (shifted, make_splits("holdout_subjects", shifted, **kw))}
+    with pytest.raises(ValueError, match="window settings are not those given"):
         analysis.embedding_views(runs, other, store)
     km = run_grid(ws, "holdout_subjects", ["kmeans_raw"], [0], TrainConfig(), protocol_kwargs=kw, store=store, log=None)
     with pytest.raises(ValueError, match="stored no test embeddings"):

@@ -104,3 +104,12 @@ def test_run_store_result_by_key(tmp_path):
     from harlib.runs import RunStore
     with pytest.raises(KeyError, match="no complete run 'abc'"):
         RunStore(tmp_path).result("abc")
+
+
+def test_export_run_refuses_a_run_trained_on_windows_with_history(tmp_path):
+    from types import SimpleNamespace
+    from harlib.export import ExportError, export_run
+    run = SimpleNamespace(key="abc", record={"model": "memae_lstm", "window": {"length": 50, "history": 4}})
+    with pytest.raises(ExportError, match="after 4 preceding windows"):
+        export_run(run, tmp_path / "bundle")
+    assert not (tmp_path / "bundle").exists()

@@ -150,7 +150,7 @@ def _ramp_dataset(lengths=(100, 60)) -> HARDataset:
     window shows where in its recording it was cut."""
     recs = []
     for r, n in enumerate(lengths):
-        t = np.arange(n, dtype=np.float32)
+        t = np.arange(n, dtype=np.float32) + 1000 * r         # recordings never share a value
         labels = np.where(np.arange(n) < n // 2, 0, 1).astype(np.int16)
         recs.append(Recording(r, f"rec{r}", np.stack([t, -t], axis=1), labels))
     return HARDataset("ramp", 10.0, ("a", "b"), (Channel("c0", "p", "acc"), Channel("c1", "p", "gyro")), recs)
@@ -164,8 +164,8 @@ def test_history_windows_follow_the_recordings_order(policy):
     assert hist.history == 3 and hist.window_length == 10 and hist.X.shape[1:] == (2, 40)
     # the first 3 windows of each recording have too few predecessors
     assert (hist.start >= 15).all() and hist.info["history_dropped"] == int((plain.start < 15).sum())
-    for x, s in zip(hist.X, hist.start):
-        expected = np.concatenate([np.arange(s - k * 5, s - k * 5 + 10) for k in (3, 2, 1, 0)])
+    for x, s, r in zip(hist.X, hist.start, hist.recording):
+        expected = 1000 * r + np.concatenate([np.arange(s - k * 5, s - k * 5 + 10) for k in (3, 2, 1, 0)])
         np.testing.assert_array_equal(x[0], expected)       # oldest first, one stride apart
         np.testing.assert_array_equal(x[1], -expected)
     # without the history: exactly the plain windows that have one, labels unchanged
@@ -183,3 +183,31 @@ def test_history_cannot_exceed_a_recording():
     for bad in (-1, 1.5, True, "2"):
         with pytest.raises(ValueError, match="history must be a whole number"):
             sliding_windows(ds, 10, 5, history=bad)
+
+
+def test_history_errors_name_what_is_missing():
+    from dataclasses import replace
+    n = 100
+    labels = np.full(n, UNLABELLED, np.int16)
+    labels[:20] = 0                                   # every labelled window starts before sample 20
+    rec = Recording(0, "early", np.zeros((n, 2), np.float32), labels)
+    ds = HARDataset("early", 10.0, ("a",), (Channel("c0", "p", "acc"), Channel("c1", "p", "gyro")), [rec])
+    with pytest.raises(ValueError, match=r"every window of 10 samples lacks 4 preceding windows .*3 dropped"):
+        sliding_windows(ds, 10, 5, history=4)
+    hist = sliding_windows(_ramp_dataset(), 10, 5, history=3)
+    with pytest.raises(ValueError, match="cannot hold 3 preceding windows of 10 samples"):
+        replace(hist, X=hist.X[:, :, :-1]).window_length
+
+
+def test_overlap_counts_the_history_samples():
+    from harlib.splits import Split
+    hist = sliding_windows(_ramp_dataset((200,)), 10, 5, policy="majority", history=2)   # spans of 20 samples
+    start = dict(zip(hist.start.tolist(), range(len(hist))))
+    one = lambda s: np.array([start[s]])                                              # noqa: E731
+    # a test window at 60 covers samples 50..69 with its history; one at 75 covers 65..84
+    split = Split(one(100), np.array([], int), np.concatenate([one(60), one(75), one(120)]), "manual", 0, False)
+    # training window at 100 covers 90..109: none of the three test spans reaches it
+    assert overlap_with_training(hist, split) == 0.0
+    split = Split(one(80), np.array([], int), np.concatenate([one(60), one(75), one(120)]), "manual", 0, False)
+    # training window at 80 covers 70..89: the test window at 75 (65..84) shares samples, 60 (50..69) does not
+    assert overlap_with_training(hist, split) == pytest.approx(1 / 3)

@@ -1,4 +1,4 @@
-"""Papers B and C under the paper profile, on a CUDA machine: their methods trained with
+"""Papers A, B and C under the paper profile, on a CUDA machine: their methods trained with
 their recipes on the datasets small enough to travel (the UCI-HAR stand-in rebuilt from
 HAPT, HAPT, WISDM 2019), under the paper-style and the subject-independent protocol, and
 single-window CUDA latency beside the papers' figures. Tables go under ``tables/paper/``
@@ -12,7 +12,7 @@ single-window CUDA latency beside the papers' figures. Tables go under ``tables/
 
 Items run in priority order (latency, C3, B1, B3, A); ``--items`` picks some of them.
 Paper A's item trains its model (our main reading: the LSTM over each window and its 4
-preceding windows, notebook 11) on HAPT. ``--budget-s`` stops starting runs once
+preceding windows, notebook 11) on HAPT, on the random split and the first subject group. ``--budget-s`` stops starting runs once
 spent; the tables then state which items ran, and a fold left out is not a fold failed.
 DSADS, the stand-in for PAMAP2 (C1, B2), is too large to take to such a machine, so those
 claims keep their standard-profile CPU numbers. ``--quick`` checks the script on a CPU

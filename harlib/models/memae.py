@@ -79,8 +79,10 @@ stacked autoencoders and the fusion alone, as in the HUF predecessor;
 channels together, so there is no per-sensor feature and no across-sensor fusion step.
 ``sensor_fusion=True`` *requires* fusion across sensors: it raises unless the channel groups
 name at least two placements. The default ``None`` fuses across the placements there are
-(one placement: one autoencoder, and the "fusion" is only a projection), or, without
-placement metadata, across the tri-axial fallback groups below.
+(one placement: one autoencoder, and the "fusion" is only a projection), or, when the
+model is built with ``channel_groups=None``, across the tri-axial fallback groups below.
+Through the engine a model always receives the window set's groups, where channels
+without a placement form one placement, ``"unknown"``.
 
 Default sizes (``n_segments=8``, ``sae_layers=2``, ``sae_channels=32``, ``kernel_size=5``,
 ``sae_stride=2``, ``fused_dim=64``, ``hidden=64``, ``memory_size=50``) are assumed (our

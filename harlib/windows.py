@@ -204,6 +204,8 @@ def sliding_windows(ds: HARDataset, length: float | int, stride: float | int | N
             raise ValueError(f"{ds.name}: {len(short)} recording(s) are shorter than a window with "
                              f"{history} preceding windows ({history} × {S} + {L} = {span} samples): "
                              f"{names}{' …' if len(short) > 5 else ''}. Use a shorter history or stride")
+    # each window's own samples, preceded by its history windows (oldest first)
+    offsets = np.concatenate([np.arange(L) - k * S for k in range(history, -1, -1)])
     X, y, subj, rec, start = [], [], [], [], []
     dropped = 0
     for r, recording in enumerate(ds.recordings):
@@ -214,8 +216,6 @@ def sliding_windows(ds: HARDataset, length: float | int, stride: float | int | N
             st, lab = st[keep], lab[keep]
         if len(st) == 0:
             continue
-        # each window's own samples, preceded by its history windows (oldest first)
-        offsets = np.concatenate([np.arange(L) - k * S for k in range(history, -1, -1)])
         idx = st[:, None] + offsets[None, :]
         X.append(recording.signals[idx].transpose(0, 2, 1))
         y.append(lab)

@@ -94,7 +94,7 @@ def main() -> None:
         save_table(latency, f"gpu_papers{tag}_latency", "paper", {**meta, "repeats": 100, "unit": "ms, median"})
         print(latency.round(3).to_string(), flush=True)
 
-    runs: list[pd.DataFrame] = []
+    runs: dict[tuple[str, str], pd.DataFrame] = {}     # (claim, protocol label) → its runs so far
     skipped: list[str] = []
 
     def spent() -> bool:
@@ -103,7 +103,7 @@ def main() -> None:
     def save() -> None:
         if not runs:
             return
-        table = pd.concat(runs, ignore_index=True)
+        table = pd.concat(runs.values(), ignore_index=True)
         save_table(table, f"gpu_papers{tag}_runs", "paper", {**meta, "not run (time budget)": skipped})
         head = (table.groupby(["claim", "stand_in", "protocol_label"], sort=False)
                 .agg(accuracy=("accuracy", "mean"), f1_macro=("f1_macro", "mean"), runs=("accuracy", "size"),
@@ -118,19 +118,19 @@ def main() -> None:
 
     # C3: STDual-X on the UCI-HAR stand-in, the official code's protocol (all three leaks)
     # and held-out subjects without leaks (notebook 31's two rows).
-    c3 = (("paper-style (all three leaks)", LEAKS), ("subject-independent (no leak)", ()))
     if "C3" in args.items:
         stdualx = recipe("stdualx", P, device=device, **quick)
         ws = sliding_windows(load_dataset("uci_har_hapt"), 128, 64)
         test = ws.info["official_split"]["test"]
-    for label, leaks in c3 if "C3" in args.items else ():
-        if spent():
-            skipped.append(f"C3 {label}")
-            continue
-        ws_l, kw = leak_variant(ws, test, leaks)
-        runs.append(run_grid(ws_l, "holdout_subjects", ["stdualx"], [0], stdualx, protocol_kwargs=kw)
-                    .assign(claim="C3", stand_in="uci_har_hapt (stand-in for UCI-HAR)", protocol_label=label))
-        save()
+        for label, leaks in (("paper-style (all three leaks)", LEAKS), ("subject-independent (no leak)", ())):
+            if spent():
+                skipped.append(f"C3 {label}")
+                continue
+            ws_l, kw = leak_variant(ws, test, leaks)
+            runs[("C3", label)] = (run_grid(ws_l, "holdout_subjects", ["stdualx"], [0], stdualx, protocol_kwargs=kw)
+                                   .assign(claim="C3", stand_in="uci_har_hapt (stand-in for UCI-HAR)",
+                                           protocol_label=label))
+            save()
 
     # B1 and B3: full USAD (Table 2's last row) on WISDM 2019 (90 samples) and HAPT (50
     # samples), random windows (notebooks 23/25) and subject groups, fold by fold.
@@ -147,16 +147,14 @@ def main() -> None:
         plan = [("paper-style (random windows)", "random_windows", {"test_fraction": 0.3}, 1)]
         plan += [("subject-independent (subject groups)", "subject_groups", {"n_groups": groups}, k)
                  for k in range(1, min(args.folds, groups) + 1)]
-        done: dict[str, pd.DataFrame] = {}
         for label, protocol, kw, folds in plan:
             if spent():
                 skipped.append(f"{claim} {label}, fold {folds}")
                 continue
-            done[label] = (run_grid(ws, protocol, {"usad": usad["model_kwargs"]}, [0], config,
-                                    protocol_kwargs=kw, max_folds=folds)
-                           .assign(claim=claim, stand_in=stand_in, protocol_label=label))
-            runs[:] = [r for r in runs if not ((r.claim == claim) & (r.protocol_label == label)).all()]
-            runs.append(done[label])
+            # the first `folds` folds, the earlier ones loaded from the store: they replace the last table
+            runs[(claim, label)] = (run_grid(ws, protocol, {"usad": usad["model_kwargs"]}, [0], config,
+                                             protocol_kwargs=kw, max_folds=folds)
+                                    .assign(claim=claim, stand_in=stand_in, protocol_label=label))
             save()
     # A: paper A's model without labels on HAPT (2.56 s windows, 4 preceding windows; notebook
     # 11's settings), scored by k-means; the paper's A1/A2 stand beside it only as context.
@@ -171,11 +169,13 @@ def main() -> None:
             if spent():
                 skipped.append(f"A {label}")
                 continue
-            runs.append(run_grid(hw, protocol, {"memae_lstm": MemAELSTM.for_windows(hw)}, [0], config,
-                                 protocol_kwargs=kw, max_folds=1)
-                        .assign(claim="A (HAPT)", stand_in="hapt (a harder single-phone set; no claim of A's is on it)",
-                                protocol_label=label))
+            runs[("A", label)] = (run_grid(hw, protocol, {"memae_lstm": MemAELSTM.for_windows(hw)}, [0], config,
+                                           protocol_kwargs=kw, max_folds=1)
+                                  .assign(claim="A (HAPT)",
+                                          stand_in="hapt (a harder single-phone set; no claim of A's is on it)",
+                                          protocol_label=label))
             save()
+    save()          # once more, so the tables name the items skipped after the last run
     print(f"total {time.perf_counter() - t0:.0f} s", flush=True)
 
 

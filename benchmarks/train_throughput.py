@@ -7,7 +7,14 @@ Writes ``tables/bench_train_throughput`` and the cost table the engine's budgets
 ``harlib/costs.json`` (seconds per training window at 1 thread, batch 64, per model and
 precision). Re-run it on the machine the standard profile targets when models change.
 
+``--shapes 9x150 6x150 …`` measures instead the one-thread, batch-64 cost at other input
+shapes (channels × samples) and adds them to the cost table's
+``seconds_per_window_at_shape`` (keeping what is there), so budgets on those shapes use a
+measured cost, not one scaled from 9 × 128 (see :mod:`harlib.budget`). Its table is
+``tables/bench_train_cost_by_shape``.
+
     python benchmarks/train_throughput.py [--models …] [--threads 1 2] [--batches 64 256]
+    python benchmarks/train_throughput.py --shapes 9x150 6x150 45x75 3x60 --precisions fp32
 """
 from __future__ import annotations
 
@@ -21,6 +28,7 @@ from pathlib import Path
 import pandas as pd
 import torch
 
+from harlib.budget import shape_key
 from harlib.engine import autocast, to_fp32
 from harlib.models import create_model, model_names
 from harlib.reporting import save_table
@@ -30,10 +38,10 @@ SHAPE = (9, 128, 6)
 
 
 def steps_per_second(model_name: str, precision: str, threads: int, batch: int,
-                     min_seconds: float, warmup: int = 2) -> float:
+                     min_seconds: float, warmup: int = 2, shape: tuple = SHAPE) -> float:
     torch.set_num_threads(threads)
     torch.manual_seed(0)
-    c, n, k = SHAPE
+    c, n, k = shape
     model = create_model(model_name, c, k, n).train()
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
     x, y = torch.randn(batch, c, n), torch.randint(0, k, (batch,))
@@ -65,8 +73,12 @@ def main() -> None:
     ap.add_argument("--batches", nargs="+", type=int, default=[64, 256])
     ap.add_argument("--min-seconds", type=float, default=1.0)
     ap.add_argument("--no-cost-table", action="store_true", help="do not rewrite harlib/costs.json")
+    ap.add_argument("--shapes", nargs="+", default=None,
+                    help="measure the cost table at these CxL shapes (1 thread, batch 64)")
     args = ap.parse_args()
     models = args.models or model_names()
+    if args.shapes:
+        return cost_by_shape(models, args.precisions, args.shapes, args.min_seconds)
     load_before = os.getloadavg()[0]
     rows = []
     for m in models:
@@ -92,6 +104,60 @@ def main() -> None:
                                             for r in ref[ref.model == m].itertuples()}
                                         for m in ref.model.unique()}}
         (ROOT / "harlib" / "costs.json").write_text(json.dumps(costs, indent=1, sort_keys=True) + "\n")
+
+
+def parse_shape(text: str) -> tuple[int, int]:
+    try:
+        c, n = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise SystemExit(f"--shapes: {text!r} is not CHANNELSxSAMPLES, e.g. 9x150") from None
+    if c < 1 or n < 8:
+        raise SystemExit(f"--shapes: {text!r} needs >= 1 channel and >= 8 samples")
+    return c, n
+
+
+def cost_by_shape(models, precisions, shapes, min_seconds) -> None:
+    shapes = [parse_shape(s) for s in shapes]
+    load_before = os.getloadavg()[0]
+    rows = []
+    for c, n in shapes:
+        for m in models:
+            for p in precisions:
+                sps = steps_per_second(m, p, 1, 64, min_seconds, shape=(c, n, 6))
+                rows.append({"shape": shape_key(c, n), "model": m, "precision": p,
+                             "seconds_per_window": 1.0 / (sps * 64)})
+                print(f"{shape_key(c, n):>7} {m:>16} {p}: {sps * 64:8.0f} windows/s", flush=True)
+    path = ROOT / "harlib" / "costs.json"
+    costs = json.loads(path.read_text())
+    table = with_scaled_estimate(pd.DataFrame(rows), costs)
+    load = {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)}
+    save_cost_by_shape_table(table, min_seconds, load)
+    at_shape = costs.setdefault("seconds_per_window_at_shape", {})
+    for r in table.itertuples():
+        at_shape.setdefault(r.shape, {}).setdefault(r.model, {})[r.precision] = r.seconds_per_window
+    costs["load_average_1min_at_shape"] = load
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(costs, indent=1, sort_keys=True) + "\n")
+    tmp.replace(path)
+
+
+def with_scaled_estimate(table: pd.DataFrame, costs: dict) -> pd.DataFrame:
+    """Beside each measured cost, the cost scaled from the 9 × 128 reference by
+    channels × length (what a budget would use without the measurement), and their ratio."""
+    ref, ref_cost = costs["reference"], costs["seconds_per_window"]
+    scaled = [ref_cost[r.model][r.precision] * int(r.shape.split("x")[0]) * int(r.shape.split("x")[1])
+              / (ref["channels"] * ref["length"]) for r in table.itertuples()]
+    return table.assign(scaled_from_reference=scaled,
+                        measured_over_scaled=table.seconds_per_window / pd.Series(scaled, index=table.index))
+
+
+def save_cost_by_shape_table(table: pd.DataFrame, min_seconds: float, load: dict) -> None:
+    save_table(table, "bench_train_cost_by_shape", "standard",
+               {"step": "forward + backward + AdamW", "threads": 1, "batch": 64, "classes": 6,
+                "torch": torch.__version__, "min_seconds": min_seconds, "load_average_1min": load,
+                "cpu_count": os.cpu_count(),
+                "scaled_from_reference": "the 9 x 128 cost times channels x length / 1152"},
+               floatfmt=".6f")
 
 
 if __name__ == "__main__":

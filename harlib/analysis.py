@@ -14,7 +14,7 @@ import pandas as pd
 
 from .classical import CLASSICAL_MODELS
 from .experiment import run_grid
-from .published import has_whar_arena_figures, whar_arena_macro_f1
+from .published import has_whar_arena_figures, whar_arena_best, whar_arena_macro_f1
 from .runs import RunStore
 from .train import TrainConfig
 from .windows import WindowSet
@@ -60,16 +60,18 @@ def anchors_by_fold(runs: pd.DataFrame, metric: str = "f1_macro") -> pd.DataFram
     return anchor_runs(runs).pivot_table(index=["dataset", "model"], columns="fold", values=metric)
 
 
-def anchors_vs_published(runs: pd.DataFrame, max_epochs: int, tolerance: float = 0.03
-                         ) -> pd.DataFrame:
+def anchors_vs_published(runs: pd.DataFrame, max_epochs: int | None = None,
+                         tolerance: float = 0.03) -> pd.DataFrame:
     """Our anchors' macro-F1 beside WHAR Arena v1's published figure, per dataset × model.
 
     Columns: ``dataset``, ``model``, ``ours`` (mean over the runs), ``std``, ``groups`` (number
     of runs), ``lowest``, ``highest``, ``standard_error`` (std / √groups), ``published``,
     ``ours_minus_published``, ``within_{tolerance}`` (|difference| ≤ tolerance) and
     ``stopped_by_epoch_cap``: the fraction of runs whose best epoch was the last one allowed
-    (``max_epochs``), i.e. still improving when the cap stopped them; NaN for the classical
-    models, which have no epochs. Rows in order of first appearance in ``runs``.
+    (``max_epochs``; ``None``: each run's own cap, the ``epoch_cap`` column, which differs
+    per model under a budget by model cost), i.e. still improving when the cap stopped them;
+    NaN for the classical models, which have no epochs. Rows in order of first appearance
+    in ``runs``.
     """
     anchors_ = anchor_runs(runs)
     out = (anchors_.groupby(["dataset", "model"], sort=False)["f1_macro"]
@@ -78,21 +80,58 @@ def anchors_vs_published(runs: pd.DataFrame, max_epochs: int, tolerance: float =
     out["published"] = published_column(out)
     out["ours_minus_published"] = out["ours"] - out["published"]
     out[f"within_{tolerance}"] = out["ours_minus_published"].abs() <= tolerance
-    capped = anchors_.assign(capped=(anchors_.best_epoch == max_epochs))
+    if max_epochs is None and "epoch_cap" not in anchors_:
+        raise ValueError("anchors_vs_published needs max_epochs, or runs with an epoch_cap column")
+    cap = anchors_["epoch_cap"] if max_epochs is None else max_epochs
+    capped = anchors_.assign(capped=(anchors_.best_epoch == cap))
     out["stopped_by_epoch_cap"] = capped.groupby(["dataset", "model"], sort=False)["capped"].mean().values
     out.loc[out.model.isin(CLASSICAL_MODELS), "stopped_by_epoch_cap"] = np.nan
     return out
 
 
+def budget_allocation(runs: pd.DataFrame) -> pd.DataFrame:
+    """What each model trained on, per dataset: ``"windows × epochs"`` (the epoch cap its
+    budget allowed) in the first fold of ``runs``, and ``"windows"`` for the classical
+    models. Index: model, in order of first appearance; columns: datasets."""
+    first = runs[runs.fold == runs.groupby("dataset").fold.transform("min")]
+    cells = [f"{int(r.n_train)}" if r.model in CLASSICAL_MODELS else
+             f"{int(r.n_train)} × {int(r.epoch_cap)}" for r in first.itertuples()]
+    wide = first.assign(trained_on=cells).pivot_table(index="model", columns="dataset",
+                                                      values="trained_on", aggfunc="first", sort=False)
+    wide.columns.name = None
+    return wide
+
+
+def best_vs_published_best(summary: pd.DataFrame, metric: str = "f1_macro_mean") -> pd.DataFrame:
+    """Per dataset, the best of our models (by ``metric`` in a :func:`harlib.experiment.summarize`
+    table) beside WHAR Arena v1's best published model on the dataset it stands for (NaN for
+    a dataset WHAR Arena does not cover). Columns: ``dataset``, ``our_best``, ``ours``,
+    ``published_best``, ``published``, ``ours_minus_published``."""
+    rows = []
+    for dataset, part in summary.groupby("dataset", sort=False):
+        top = part.loc[part[metric].idxmax()]
+        whar_model, value = whar_arena_best(dataset) if has_whar_arena_figures(dataset) else ("", np.nan)
+        rows.append({"dataset": dataset, "our_best": top["model"], "ours": top[metric],
+                     "published_best": whar_model, "published": value,
+                     "ours_minus_published": top[metric] - value})
+    return pd.DataFrame(rows)
+
+
 def larger_budget(config: TrainConfig, budget: Mapping) -> TrainConfig:
     """``config`` with the training windows, epochs and patience of ``budget`` (a profile's
-    ``budget_check``; other keys, such as ``folds``, are ignored)."""
-    return replace(config, **{k: budget[k] for k in BUDGET_FIELDS})
+    ``budget_check``; other keys, such as ``folds``, are ignored), and no budget by model
+    cost: every model gets the same windows and epochs."""
+    return replace(config, budget_seconds=None, budget_keep_windows_to_epochs=None,
+                   **{k: budget[k] for k in BUDGET_FIELDS})
 
 
 def budget_label(config: TrainConfig) -> str:
-    """How a budget column is headed: ``"≤ 1000 windows, ≤ 10 epochs"``."""
-    return f"≤ {config.max_train_windows} windows, ≤ {config.max_epochs} epochs"
+    """How a budget column is headed: ``"≤ 1000 windows, ≤ 10 epochs"``, or for a budget
+    by model cost ``"30 s by model cost, ≤ 30 epochs"``."""
+    if config.budget_seconds is not None:
+        return f"{config.budget_seconds:g} s by model cost, ≤ {config.max_epochs} epochs"
+    windows = "all" if config.max_train_windows is None else f"≤ {config.max_train_windows}"
+    return f"{windows} windows, ≤ {config.max_epochs} epochs"
 
 
 def budget_check(runs: pd.DataFrame, windows: Mapping[str, WindowSet], config: TrainConfig,

@@ -5,9 +5,12 @@ The cost of a model is read from a recorded table, ``harlib/costs.json``: second
 training window (forward, backward and AdamW step, one thread, batch 64) at a reference
 input of 9 channels × 128 samples, per precision, measured once by
 ``benchmarks/train_throughput.py``. It is never measured at run time, so a run's windows,
-epochs and key are the same on every machine. For another input size the cost is scaled by
-``channels × length`` relative to the reference (an approximation: convolutions and
-recurrences grow about linearly with both).
+epochs and key are the same on every machine. Where the table also records the model at the
+run's own input shape (``seconds_per_window_at_shape``, written by the benchmark's
+``--shapes``), that value is used. Otherwise the reference cost is scaled by
+``channels × length``, which is only a first approximation: on small inputs a step's fixed
+costs dominate (at 3 × 60 the measured cost is several times the scaled one) and on large
+ones it overestimates.
 
 Allocation (:func:`allocate`), for ``n`` available training windows, at most ``E`` epochs
 and a budget of ``B`` seconds at ``c`` seconds per window:
@@ -17,6 +20,15 @@ and a budget of ``B`` seconds at ``c`` seconds per window:
    ``min_windows``;
 3. otherwise ``min_windows`` windows for as many epochs as fit, at least ``min_epochs``
    (the budget is then exceeded, and the record says by how much).
+
+With ``keep_windows_to_epochs=K`` the order changes: windows are worth more than epochs
+(a stratified sample drops most windows of the rare classes, which macro-F1 weighs as much
+as the common ones), so every window is kept while at least ``K`` epochs fit, and only
+then are windows cut, at ``K`` epochs:
+
+2'. every window for ``B / (n · c)`` epochs if that is at least ``K``;
+3'. otherwise ``B / (K · c)`` windows for ``K`` epochs, at least ``min_windows``
+    (the budget is then exceeded, and the record says by how much).
 """
 from __future__ import annotations
 
@@ -46,18 +58,38 @@ def seconds_per_window(model: str, precision: str, channels: int, length: int,
                        f"{', '.join(sorted(table))}. Re-run benchmarks/train_throughput.py")
     if precision not in table[model]:
         raise KeyError(f"no recorded cost for {model!r} in {precision!r}; it has {sorted(table[model])}")
+    at_shape = costs.get("seconds_per_window_at_shape", {}).get(shape_key(channels, length), {})
+    if precision in at_shape.get(model, {}):
+        return at_shape[model][precision]
     ref = costs["reference"]
     return table[model][precision] * (channels * length) / (ref["channels"] * ref["length"])
 
 
+def shape_key(channels: int, length: int) -> str:
+    """How the cost table names an input shape: ``"9x150"``."""
+    return f"{int(channels)}x{int(length)}"
+
+
 def allocate(n_available: int, max_epochs: int, budget_seconds: float, cost: float,
-             min_windows: int = 500, min_epochs: int = 3) -> dict:
+             min_windows: int = 500, min_epochs: int = 3,
+             keep_windows_to_epochs: int | None = None) -> dict:
     """Training windows and epochs for one run (see the module docstring)."""
     if n_available < 1 or max_epochs < 1 or budget_seconds <= 0 or cost <= 0:
         raise ValueError(f"allocate needs positive inputs, got n={n_available}, epochs={max_epochs}, "
                          f"budget={budget_seconds}, cost={cost}")
+    if keep_windows_to_epochs is not None and not 1 <= keep_windows_to_epochs <= max_epochs:
+        raise ValueError(f"keep_windows_to_epochs must be between 1 and max_epochs={max_epochs}, "
+                         f"got {keep_windows_to_epochs}")
     if n_available * max_epochs * cost <= budget_seconds:
         windows, epochs, rule = n_available, max_epochs, "all windows"
+    elif keep_windows_to_epochs is not None:
+        k = keep_windows_to_epochs
+        fit_epochs = math.floor(budget_seconds / (n_available * cost))
+        if fit_epochs >= k:
+            windows, epochs, rule = n_available, fit_epochs, "all windows, fewer epochs"
+        else:
+            windows = min(n_available, max(min_windows, int(budget_seconds / (k * cost))))
+            epochs, rule = k, "fewer windows"
     else:
         fit = int(budget_seconds / (max_epochs * cost))
         if fit >= min(min_windows, n_available):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 from typing import Callable, Iterable
 
+import numpy as np
 import pandas as pd
 
 from .profiles import Profile
@@ -83,6 +84,7 @@ def run_grid(ws: WindowSet, protocol: str, models: dict[str, dict] | Iterable[st
                "test_overlap": rec["test_overlap_with_train"],
                "n_train": rec["n_windows"]["train"], "n_test": rec["n_windows"]["test"],
                "epochs": rec["epochs_run"], "best_epoch": rec["best_epoch"],
+               "epoch_cap": rec["train"].get("max_epochs", np.nan),
                "train_seconds": rec["train_seconds"], "cached": res.cached,
                "run_key": res.key}
         rows.append(row)

@@ -6,6 +6,9 @@
               windows, validation on at most 500, testing on all test windows. The papers'
               heavier methods (STDual-X) get ``budget_seconds`` = 480 s of one core per
               run instead, which the recorded cost table turns into windows and epochs.
+              Notebook 02's zoo gets 30 s per run by model cost (``grid_budget``): every
+              training window while ≥ 5 epochs fit (up to 30, patience 10), fewer windows
+              for the slowest models.
 ``paper``     The papers' own settings (WHAR Arena v1 training: up to 100 epochs,
               patience 10, all folds), meant for a GPU.
 
@@ -39,6 +42,10 @@ class Profile:
     # notebook 02: the zoo grid's training windows per run and its seeds
     grid_train_windows: int | None = None
     grid_seeds: tuple[int, ...] = (0,)
+    # notebook 02: the zoo's budget by model cost, as TrainConfig fields (budget_seconds,
+    # max_epochs, patience, budget_keep_windows_to_epochs, max_train_windows); None: every
+    # model gets grid_train_windows windows for max_epochs epochs
+    grid_budget: dict | None = None
     # notebook 02: the anchors retrained with a larger budget on the first folds (None: skip)
     budget_check: dict | None = None
     # efficiency tables: timed repeats per measurement
@@ -55,6 +62,11 @@ class Profile:
     # notebook 40: also time inference with all of the machine's threads (the smoke profile
     # does not: beside CI's other process it would measure oversubscription)
     all_threads_latency: bool = True
+
+    def grid_overrides(self) -> dict:
+        """The TrainConfig fields of notebook 02's zoo grid: ``grid_budget`` where the
+        profile has one, otherwise ``grid_train_windows`` windows per run."""
+        return {"max_train_windows": self.grid_train_windows, **(self.grid_budget or {})}
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -76,6 +88,9 @@ PROFILES = {
                         description="one 2-core CPU machine: hours for the whole pipeline",
                         cheap_model_train_windows=None, grid_train_windows=1000, grid_seeds=(0,),
                         efficiency_repeats=50,
+                        grid_budget={"budget_seconds": 30.0, "max_epochs": 30, "patience": 10,
+                                     "budget_keep_windows_to_epochs": 5,
+                                     "max_train_windows": None},
                         budget_check={"max_train_windows": 4000, "max_epochs": 30, "patience": 10,
                                       "folds": 1},
                         augment_epochs=20, pretrain_epochs=5, budget_seconds=480.0),

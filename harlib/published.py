@@ -64,6 +64,17 @@ def whar_arena_macro_f1(model: str, dataset: str) -> float:
     return WHAR_ARENA_V1_MACRO_F1[whar_model][WHAR_ARENA_DATASETS.index(whar_dataset)]
 
 
+def whar_arena_best(dataset: str) -> tuple[str, float]:
+    """WHAR Arena v1's best published macro-F1 on the dataset a harlib dataset stands for,
+    and the WHAR Arena model that reached it (``KeyError`` as :func:`whar_arena_macro_f1`)."""
+    whar_dataset = WHAR_ARENA_DATASET.get(dataset)
+    if whar_dataset is None:
+        whar_arena_macro_f1("", dataset)          # raises, naming the covered datasets
+    i = WHAR_ARENA_DATASETS.index(whar_dataset)
+    model = max(WHAR_ARENA_V1_MACRO_F1, key=lambda m: WHAR_ARENA_V1_MACRO_F1[m][i])
+    return model, WHAR_ARENA_V1_MACRO_F1[model][i]
+
+
 def has_whar_arena_figures(dataset: str) -> bool:
     return dataset in WHAR_ARENA_DATASET
 

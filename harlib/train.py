@@ -26,7 +26,8 @@ from .windows import WindowSet
 # Fields added after the first release enter a run's key only when they differ from their
 # default, so every run stored before they existed keeps its key.
 _KEY_IF_NOT_DEFAULT = ("trainer", "optimizer", "sampler", "sampler_kwargs", "monitor", "precision",
-                       "augment", "augment_kwargs", "pretrain_epochs", "trainer_kwargs", "budget_seconds")
+                       "augment", "augment_kwargs", "pretrain_epochs", "trainer_kwargs", "budget_seconds",
+                       "budget_keep_windows_to_epochs")
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,9 @@ class TrainConfig:
     budget_seconds: a CPU-time budget per run; when set, each network's training windows
         and epochs come from the recorded cost table (:mod:`harlib.budget`) instead of
         ``max_train_windows`` and ``max_epochs``, which then act as upper bounds.
+    budget_keep_windows_to_epochs: with a budget, keep every training window while at least
+        this many epochs fit, and cut windows only below it (``None``: keep ``max_epochs``
+        and cut windows first; see :func:`harlib.budget.allocate`).
     num_threads, device, profile: do not change results and do not enter the run key.
     """
 
@@ -76,6 +80,7 @@ class TrainConfig:
     pretrain_epochs: int = 0
     trainer_kwargs: dict = field(default_factory=dict)
     budget_seconds: float | None = None
+    budget_keep_windows_to_epochs: int | None = None
 
     def __post_init__(self):
         def need(ok: bool, what: str):
@@ -96,6 +101,13 @@ class TrainConfig:
             need(v is None or (isinstance(v, int) and v >= 2), f"{name} must be None or an integer >= 2, got {v!r}")
         need(self.num_threads is None or (isinstance(self.num_threads, int) and self.num_threads >= 1),
              f"num_threads must be None or an integer >= 1, got {self.num_threads!r}")
+        k = self.budget_keep_windows_to_epochs
+        need(k is None or (isinstance(k, int) and 1 <= k <= self.max_epochs),
+             f"budget_keep_windows_to_epochs must be None or an integer in [1, max_epochs], got {k!r}")
+        need(k is None or self.budget_seconds is not None,
+             "budget_keep_windows_to_epochs needs budget_seconds")
+        need(self.budget_seconds is None or self.budget_seconds > 0,
+             f"budget_seconds must be None or > 0, got {self.budget_seconds!r}")
         need(self.precision in PRECISIONS, f"precision must be one of {PRECISIONS}, got {self.precision!r}")
         need(self.device == "cpu" or str(self.device).startswith("cuda"),
              f"device must be 'cpu' or 'cuda[:n]', got {self.device!r}")
@@ -171,7 +183,8 @@ def apply_budget(config: TrainConfig, model_name: str, ws: WindowSet, split: Spl
                                                                         config.max_train_windows)
     cost = seconds_per_window(model_name, config.precision, ws.n_channels, ws.length, costs)
     cost *= WINDOWS_PER_ITEM.get(config.sampler, 1)   # a triplet trains three windows
-    alloc = allocate(n, config.max_epochs, config.budget_seconds, cost)
+    alloc = allocate(n, config.max_epochs, config.budget_seconds, cost,
+                     keep_windows_to_epochs=config.budget_keep_windows_to_epochs)
     windows = None if alloc["windows"] >= len(split.train) else alloc["windows"]
     alloc = {**alloc, "model": model_name, "seconds_per_window": cost}
     return replace(config, max_train_windows=windows, max_epochs=alloc["epochs"]), alloc

@@ -81,6 +81,18 @@ def test_anchors_vs_published_known_values():
     assert not bool(ds["within_0.03"]) and ds.stopped_by_epoch_cap == 0.0
 
 
+def test_anchors_use_each_runs_own_epoch_cap():
+    runs = _runs()
+    # under a budget by model cost each run has its own cap: fold 1's deepconvlstm stopped
+    # at its cap of 4; the others were capped at 12 and stopped earlier
+    runs["epoch_cap"] = [12, 12, 12, 4, 12, 0, 0, 0, 12, 12]
+    out = analysis.anchors_vs_published(runs).set_index(["dataset", "model"])
+    assert out.loc[("uci_har_hapt", "deepconvlstm"), "stopped_by_epoch_cap"] == pytest.approx(1 / 3)
+    assert out.loc[("dsads", "deepconvlstm"), "stopped_by_epoch_cap"] == 0.0
+    with pytest.raises(ValueError, match="epoch_cap"):
+        analysis.anchors_vs_published(_runs())
+
+
 def test_anchors_by_fold():
     wide = analysis.anchors_by_fold(_runs())
     assert list(wide.columns) == [0, 1, 2]
@@ -98,6 +110,14 @@ def test_larger_budget_and_label():
     assert (big.max_train_windows, big.max_epochs, big.patience) == (4000, 30, 10)
     assert big.lr == config.lr
     assert analysis.budget_label(config) == "≤ 1000 windows, ≤ 10 epochs"
+    # a budget by model cost is replaced by the same windows and epochs for every model
+    costed = TrainConfig(max_epochs=30, patience=10, budget_seconds=30.0,
+                         budget_keep_windows_to_epochs=5)
+    assert analysis.budget_label(costed) == "30 s by model cost, ≤ 30 epochs"
+    big = analysis.larger_budget(costed, {"max_train_windows": 4000, "max_epochs": 30, "patience": 10})
+    assert big.budget_seconds is None and big.budget_keep_windows_to_epochs is None
+    assert analysis.budget_label(big) == "≤ 4000 windows, ≤ 30 epochs"
+    assert analysis.budget_label(TrainConfig(max_epochs=5)) == "all windows, ≤ 5 epochs"
 
 
 def test_budget_check_table(monkeypatch):
@@ -249,3 +269,29 @@ def test_stream_timeline_leaves_unlabelled_samples_blank():
     fig = plotting.stream_timeline(truth, np.array([-1, 0, 0, 1, 0]), ["a", "b"], 1.0, np.array([0.1, 0.2]))
     y = fig.axes[0].lines[0].get_ydata()
     assert np.isnan(y[2]) and y[3] == 1 and len(fig.axes) == 2
+
+
+def test_best_vs_published_best():
+    summary = pd.DataFrame({"dataset": ["hapt", "hapt", "dsads", "my_data"],
+                            "model": ["tinyhar", "cnn1d", "tinyhar", "cnn1d"],
+                            "f1_macro_mean": [0.80, 0.86, 0.90, 0.5]})
+    out = analysis.best_vs_published_best(summary).set_index("dataset")
+    assert out.loc["hapt", "our_best"] == "cnn1d" and out.loc["hapt", "ours"] == 0.86
+    assert out.loc["hapt", "published_best"] == "cnn_har" and out.loc["hapt", "published"] == 0.848
+    assert out.loc["hapt", "ours_minus_published"] == pytest.approx(0.012)
+    assert out.loc["dsads", "published_best"] == "random_forest"          # 0.893 beats the networks
+    assert math.isnan(out.loc["my_data", "published"]) and out.loc["my_data", "published_best"] == ""
+
+
+def test_budget_allocation_reads_first_fold():
+    runs = pd.DataFrame({"dataset": ["hapt"] * 4 + ["dsads"] * 2,
+                         "model": ["tinyhar", "tinyhar", "deepconvlstm", "random_forest",
+                                   "tinyhar", "deepconvlstm"],
+                         "fold": [0, 1, 0, 0, 2, 2], "n_train": [6700, 6600, 820, 6700, 22914, 500],
+                         "epoch_cap": [5, 6, 5, 30, 5, 5]})
+    wide = analysis.budget_allocation(runs)
+    assert list(wide.index) == ["tinyhar", "deepconvlstm", "random_forest"]
+    assert list(wide.columns) == ["hapt", "dsads"]
+    assert wide.loc["tinyhar", "hapt"] == "6700 × 5"                    # fold 0, not fold 1
+    assert wide.loc["deepconvlstm", "dsads"] == "500 × 5"               # dsads starts at fold 2
+    assert wide.loc["random_forest", "hapt"] == "6700"                  # no epochs

@@ -24,6 +24,45 @@ def test_allocation_rules():
         allocate(0, 10, 1.0, 0.01)
 
 
+def test_keep_windows_first_cuts_epochs_then_windows():
+    # 10,000 windows at 1 ms: 10 s per epoch
+    a = allocate(10_000, 30, 400.0, 0.001, keep_windows_to_epochs=5)         # 300 s fits
+    assert (a["windows"], a["epochs"], a["rule"]) == (10_000, 30, "all windows")
+    b = allocate(10_000, 30, 120.0, 0.001, keep_windows_to_epochs=5)         # 12 epochs of all
+    assert (b["windows"], b["epochs"], b["rule"]) == (10_000, 12, "all windows, fewer epochs")
+    c = allocate(10_000, 30, 20.0, 0.001, keep_windows_to_epochs=5)          # 2 epochs < 5
+    assert (c["windows"], c["epochs"], c["rule"]) == (4000, 5, "fewer windows")
+    d = allocate(10_000, 30, 1.0, 0.001, keep_windows_to_epochs=5)           # floor of 500
+    assert (d["windows"], d["epochs"]) == (500, 5) and d["estimated_seconds"] > 1.0
+    e = allocate(300, 30, 0.1, 0.001, keep_windows_to_epochs=5)              # fewer than 500 exist
+    assert (e["windows"], e["epochs"]) == (300, 5)
+    # the default order (keep epochs, cut windows) is unchanged
+    assert allocate(10_000, 30, 120.0, 0.001)["rule"] == "fewer windows"
+    with pytest.raises(ValueError, match="keep_windows_to_epochs"):
+        allocate(10_000, 30, 120.0, 0.001, keep_windows_to_epochs=31)
+
+
+def test_config_checks_the_windows_first_budget():
+    assert "budget_keep_windows_to_epochs" not in TrainConfig(budget_seconds=10.0).identity()
+    cfg = TrainConfig(max_epochs=30, budget_seconds=10.0, budget_keep_windows_to_epochs=5)
+    assert cfg.identity()["budget_keep_windows_to_epochs"] == 5
+    with pytest.raises(ValueError, match="needs budget_seconds"):
+        TrainConfig(budget_keep_windows_to_epochs=5)
+    with pytest.raises(ValueError, match=r"\[1, max_epochs\]"):
+        TrainConfig(max_epochs=4, budget_seconds=10.0, budget_keep_windows_to_epochs=5)
+    with pytest.raises(ValueError, match="budget_seconds must be"):
+        TrainConfig(budget_seconds=0.0)
+
+
+def test_measured_cost_at_the_run_shape_wins_over_scaling():
+    costs = {**COSTS, "seconds_per_window_at_shape": {"3x60": {"cnn1d": {"fp32": 0.0008}}}}
+    assert seconds_per_window("cnn1d", "fp32", 3, 60, costs) == pytest.approx(0.0008)
+    # another precision, shape or model falls back to the scaled reference
+    assert seconds_per_window("cnn1d", "bf16", 3, 60, costs) == pytest.approx(0.0005 * 180 / 1152)
+    assert seconds_per_window("cnn1d", "fp32", 3, 64, costs) == pytest.approx(0.001 * 192 / 1152)
+    assert seconds_per_window("deepconvlstm", "fp32", 3, 60, costs) == pytest.approx(0.01 * 180 / 1152)
+
+
 def test_cost_scales_with_input_size_and_names_missing_models():
     assert seconds_per_window("cnn1d", "fp32", 18, 128, COSTS) == pytest.approx(0.002)
     assert seconds_per_window("cnn1d", "bf16", 9, 64, COSTS) == pytest.approx(0.00025)
@@ -51,3 +90,14 @@ def test_budgeted_run_records_its_allocation(basicmotions_windows, tmp_path):
     run = fit("cnn1d", ws, split, cfg, store=RunStore(tmp_path))   # the committed cost table
     assert run.record["budget"]["model"] == "cnn1d"
     assert run.record["budget"]["epochs"] == run.record["train"]["max_epochs"]
+
+
+def test_grid_overrides_come_from_the_profile():
+    from harlib.profiles import PROFILES
+    std = TrainConfig.from_profile(PROFILES["standard"], **PROFILES["standard"].grid_overrides())
+    assert std.budget_seconds == PROFILES["standard"].grid_budget["budget_seconds"]
+    assert std.max_train_windows is None and std.budget_keep_windows_to_epochs is not None
+    # without a grid budget, the grid trains grid_train_windows windows per run
+    smoke = PROFILES["smoke"].grid_overrides()
+    assert smoke == {"max_train_windows": PROFILES["smoke"].grid_train_windows}
+    assert TrainConfig.from_profile(PROFILES["smoke"], **smoke).budget_seconds is None

@@ -6,7 +6,7 @@
               windows, validation on at most 500, testing on all test windows. The papers'
               heavier methods (STDual-X) get ``budget_seconds`` = 480 s of one core per
               run instead, which the recorded cost table turns into windows and epochs.
-              Notebook 02's zoo gets 30 s per run by model cost (``grid_budget``): every
+              Notebook 02's zoo gets 20 s per run by model cost (``grid_budget``): every
               training window while ≥ 5 epochs fit (up to 30, patience 10), fewer windows
               for the slowest models.
 ``paper``     The papers' own settings (WHAR Arena v1 training: up to 100 epochs,
@@ -88,7 +88,7 @@ PROFILES = {
                         description="one 2-core CPU machine: hours for the whole pipeline",
                         cheap_model_train_windows=None, grid_train_windows=1000, grid_seeds=(0,),
                         efficiency_repeats=50,
-                        grid_budget={"budget_seconds": 30.0, "max_epochs": 30, "patience": 10,
+                        grid_budget={"budget_seconds": 20.0, "max_epochs": 30, "patience": 10,
                                      "budget_keep_windows_to_epochs": 5,
                                      "max_train_windows": None},
                         budget_check={"max_train_windows": 4000, "max_epochs": 30, "patience": 10,

@@ -9,8 +9,8 @@ epochs and key are the same on every machine. Where the table also records the m
 run's own input shape (``seconds_per_window_at_shape``, written by the benchmark's
 ``--shapes``), that value is used. Otherwise the reference cost is scaled by
 ``channels × length``, which is only a first approximation: on small inputs a step's fixed
-costs dominate (at 3 × 60 the measured cost is several times the scaled one) and on large
-ones it overestimates.
+costs dominate and on many channels it overestimates (the 1-D CNN's measured cost is twice
+the scaled one at 3 × 60 and a sixth of it at 45 × 75; ``tables/bench_train_cost_by_shape.md``).
 
 Allocation (:func:`allocate`), for ``n`` available training windows, at most ``E`` epochs
 and a budget of ``B`` seconds at ``c`` seconds per window:

@@ -28,7 +28,7 @@ from pathlib import Path
 import pandas as pd
 import torch
 
-from harlib.budget import shape_key
+from harlib.budget import scaled_from_reference, shape_key
 from harlib.engine import autocast, to_fp32
 from harlib.models import create_model, model_names
 from harlib.reporting import save_table
@@ -117,21 +117,31 @@ def parse_shape(text: str) -> tuple[int, int]:
 
 
 def cost_by_shape(models, precisions, shapes, min_seconds) -> None:
+    """Measure ``models`` at ``shapes``; write their table (beside each measured cost, the
+    cost scaled from the 9 × 128 reference, and their ratio) and add them to the cost table."""
     shapes = [parse_shape(s) for s in shapes]
+    path = ROOT / "harlib" / "costs.json"
+    costs = json.loads(path.read_text())
     load_before = os.getloadavg()[0]
     rows = []
     for c, n in shapes:
         for m in models:
             for p in precisions:
                 sps = steps_per_second(m, p, 1, 64, min_seconds, shape=(c, n, 6))
+                measured = 1.0 / (sps * 64)
+                scaled = scaled_from_reference(m, p, c, n, costs)
                 rows.append({"shape": shape_key(c, n), "model": m, "precision": p,
-                             "seconds_per_window": 1.0 / (sps * 64)})
+                             "seconds_per_window": measured, "scaled_from_reference": scaled,
+                             "measured_over_scaled": measured / scaled})
                 print(f"{shape_key(c, n):>7} {m:>16} {p}: {sps * 64:8.0f} windows/s", flush=True)
-    path = ROOT / "harlib" / "costs.json"
-    costs = json.loads(path.read_text())
-    table = with_scaled_estimate(pd.DataFrame(rows), costs)
+    table = pd.DataFrame(rows)
     load = {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)}
-    save_cost_by_shape_table(table, min_seconds, load)
+    save_table(table, "bench_train_cost_by_shape", "standard",
+               {"step": "forward + backward + AdamW", "threads": 1, "batch": 64, "classes": 6,
+                "torch": torch.__version__, "min_seconds": min_seconds, "load_average_1min": load,
+                "cpu_count": os.cpu_count(),
+                "scaled_from_reference": "the 9 x 128 cost times channels x length / 1152"},
+               floatfmt=".6f")
     at_shape = costs.setdefault("seconds_per_window_at_shape", {})
     for r in table.itertuples():
         at_shape.setdefault(r.shape, {}).setdefault(r.model, {})[r.precision] = r.seconds_per_window
@@ -139,25 +149,6 @@ def cost_by_shape(models, precisions, shapes, min_seconds) -> None:
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(costs, indent=1, sort_keys=True) + "\n")
     tmp.replace(path)
-
-
-def with_scaled_estimate(table: pd.DataFrame, costs: dict) -> pd.DataFrame:
-    """Beside each measured cost, the cost scaled from the 9 × 128 reference by
-    channels × length (what a budget would use without the measurement), and their ratio."""
-    ref, ref_cost = costs["reference"], costs["seconds_per_window"]
-    scaled = [ref_cost[r.model][r.precision] * int(r.shape.split("x")[0]) * int(r.shape.split("x")[1])
-              / (ref["channels"] * ref["length"]) for r in table.itertuples()]
-    return table.assign(scaled_from_reference=scaled,
-                        measured_over_scaled=table.seconds_per_window / pd.Series(scaled, index=table.index))
-
-
-def save_cost_by_shape_table(table: pd.DataFrame, min_seconds: float, load: dict) -> None:
-    save_table(table, "bench_train_cost_by_shape", "standard",
-               {"step": "forward + backward + AdamW", "threads": 1, "batch": 64, "classes": 6,
-                "torch": torch.__version__, "min_seconds": min_seconds, "load_average_1min": load,
-                "cpu_count": os.cpu_count(),
-                "scaled_from_reference": "the 9 x 128 cost times channels x length / 1152"},
-               floatfmt=".6f")
 
 
 if __name__ == "__main__":

@@ -61,8 +61,15 @@ def seconds_per_window(model: str, precision: str, channels: int, length: int,
     at_shape = costs.get("seconds_per_window_at_shape", {}).get(shape_key(channels, length), {})
     if precision in at_shape.get(model, {}):
         return at_shape[model][precision]
+    return scaled_from_reference(model, precision, channels, length, costs)
+
+
+def scaled_from_reference(model: str, precision: str, channels: int, length: int,
+                          costs: dict) -> float:
+    """The reference (9 × 128) cost of ``model`` scaled by ``channels × length``: what a
+    budget uses for a shape the table has not measured."""
     ref = costs["reference"]
-    return table[model][precision] * (channels * length) / (ref["channels"] * ref["length"])
+    return costs["seconds_per_window"][model][precision] * (channels * length) / (ref["channels"] * ref["length"])
 
 
 def shape_key(channels: int, length: int) -> str:

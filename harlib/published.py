@@ -53,26 +53,30 @@ def whar_arena_macro_f1(model: str, dataset: str) -> float:
     snapshot held here does not cover. For a covered dataset and a model WHAR Arena does
     not train, returns NaN — the documented marker of "no published figure for this model".
     """
-    whar_dataset = WHAR_ARENA_DATASET.get(dataset)
-    if whar_dataset is None:
-        raise KeyError(f"no WHAR Arena v1 figures for dataset {dataset!r}; the snapshot held "
-                       f"here covers {', '.join(sorted(WHAR_ARENA_DATASET))} (WHAR Arena's own "
-                       f"names: {', '.join(WHAR_ARENA_DATASETS)})")
+    i = _whar_dataset_index(dataset)
     whar_model = WHAR_ARENA_MODEL.get(model)
     if whar_model is None:
         return math.nan
-    return WHAR_ARENA_V1_MACRO_F1[whar_model][WHAR_ARENA_DATASETS.index(whar_dataset)]
+    return WHAR_ARENA_V1_MACRO_F1[whar_model][i]
 
 
 def whar_arena_best(dataset: str) -> tuple[str, float]:
     """WHAR Arena v1's best published macro-F1 on the dataset a harlib dataset stands for,
     and the WHAR Arena model that reached it (``KeyError`` as :func:`whar_arena_macro_f1`)."""
-    whar_dataset = WHAR_ARENA_DATASET.get(dataset)
-    if whar_dataset is None:
-        whar_arena_macro_f1("", dataset)          # raises, naming the covered datasets
-    i = WHAR_ARENA_DATASETS.index(whar_dataset)
+    i = _whar_dataset_index(dataset)
     model = max(WHAR_ARENA_V1_MACRO_F1, key=lambda m: WHAR_ARENA_V1_MACRO_F1[m][i])
     return model, WHAR_ARENA_V1_MACRO_F1[model][i]
+
+
+def _whar_dataset_index(dataset: str) -> int:
+    """Position in WHAR_ARENA_DATASETS of the dataset a harlib dataset stands for;
+    ``KeyError`` naming the covered datasets for one WHAR Arena v1 does not cover."""
+    whar_dataset = WHAR_ARENA_DATASET.get(dataset)
+    if whar_dataset is None:
+        raise KeyError(f"no WHAR Arena v1 figures for dataset {dataset!r}; the snapshot held "
+                       f"here covers {', '.join(sorted(WHAR_ARENA_DATASET))} (WHAR Arena's own "
+                       f"names: {', '.join(WHAR_ARENA_DATASETS)})")
+    return WHAR_ARENA_DATASETS.index(whar_dataset)
 
 
 def has_whar_arena_figures(dataset: str) -> bool:

@@ -68,7 +68,9 @@ CLASSICAL_MODELS = ("random_forest", "knn", "svm")
 @TRAINERS.register("classical")
 class ClassicalTrainer(Trainer):
     """Fit a classical model on the features of the training windows and score the test
-    windows. (Validation windows are not needed: these models have no early stopping.)"""
+    windows. (Validation windows are not needed: these models have no early stopping.)
+    The model keyword arguments win over the configuration's (``n_jobs`` over
+    ``num_threads``)."""
 
     name = "classical"
 
@@ -93,7 +95,7 @@ class ClassicalTrainer(Trainer):
         X_train = window_features(ws.X[train_idx])
         if not np.isfinite(X_train).all():
             raise ValueError(f"{ws.dataset}: the training windows hold NaN or infinite values")
-        clf = make_classifier(req.model, seed, n_jobs=c.num_threads, **req.model_kwargs)
+        clf = make_classifier(req.model, seed, **{"n_jobs": c.num_threads, **req.model_kwargs})
         t0 = time.perf_counter()
         clf.fit(X_train, ws.y[train_idx])
         train_seconds = time.perf_counter() - t0

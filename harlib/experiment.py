@@ -42,7 +42,9 @@ def run_grid(ws: WindowSet, protocol: str, models: dict[str, dict] | Iterable[st
         Otherwise an object with ``submit(fn, *args)`` returning futures: a
         ``concurrent.futures`` executor, or a Dask ``distributed.Client`` (the window set is
         then scattered to the workers once). The workers must share the run store's folder
-        (:func:`train_missing`); the table is then assembled here from the stored runs.
+        (:func:`train_missing`); the table is then assembled here from the stored runs, and
+        the runs the executor trained in this call are labelled as trained (``cached``
+        False), as they would be here.
     """
     if max_folds is _FROM_PROFILE:
         max_folds = profile.max_folds if profile is not None else None
@@ -60,11 +62,12 @@ def run_grid(ws: WindowSet, protocol: str, models: dict[str, dict] | Iterable[st
     jobs = [(split, name, kwargs, seed) for split in splits for name, kwargs in models.items()
             for seed in seeds]
     found: dict[int, object] = {}
+    trained: set[str] = set()                           # keys the executor trained in this call
     if executor is not None and not stored_only:       # each stored run is read once
         found = {i: fit(name, ws, split, config, seed=seed, model_kwargs=kwargs, store=store,
                         stored_only=True) for i, (split, name, kwargs, seed) in enumerate(jobs)}
-        train_missing(executor, ws, [j for i, j in enumerate(jobs) if found[i] is None], config,
-                      store or RunStore(), log)
+        trained = train_missing(executor, ws, [j for i, j in enumerate(jobs) if found[i] is None],
+                                config, store or RunStore(), log)
     rows = []
     for i, (split, name, kwargs, seed) in enumerate(jobs):
         t0 = time.perf_counter()
@@ -75,7 +78,7 @@ def run_grid(ws: WindowSet, protocol: str, models: dict[str, dict] | Iterable[st
                 log(f"{ws.dataset:>14} {protocol:>16} fold {split.fold} {name:>14} "
                     f"seed {seed}: not stored, left out")
             continue
-        rec = res.record
+        rec, cached = res.record, res.cached and res.key not in trained
         row = {"dataset": ws.dataset, "protocol": protocol,
                "subject_independent": split.subject_independent, "fold": split.fold,
                "model": name, "seed": seed, "profile": config.profile,
@@ -85,37 +88,42 @@ def run_grid(ws: WindowSet, protocol: str, models: dict[str, dict] | Iterable[st
                "n_train": rec["n_windows"]["train"], "n_test": rec["n_windows"]["test"],
                "epochs": rec["epochs_run"], "best_epoch": rec["best_epoch"],
                "epoch_cap": rec["train"].get("max_epochs", np.nan),
-               "train_seconds": rec["train_seconds"], "cached": res.cached,
+               "train_seconds": rec["train_seconds"], "cached": cached,
                "run_key": res.key}
         rows.append(row)
         if log:
-            how = "stored" if res.cached else f"trained in {time.perf_counter() - t0:.0f} s"
+            how = ("stored" if cached else "trained by the executor" if res.key in trained
+                   else f"trained in {time.perf_counter() - t0:.0f} s")
             log(f"{ws.dataset:>14} {protocol:>16} fold {split.fold} {name:>14} seed {seed}: "
                 f"macro-F1 {row['f1_macro']:.3f} acc {row['accuracy']:.3f} ({how})")
     return pd.DataFrame(rows)
 
 
 def _train_one(ws: WindowSet, split, name: str, config: TrainConfig, seed: int, kwargs: dict,
-               store_root: str) -> str:
-    """One run on a worker, stored in the shared run store; returns its key."""
-    return fit(name, ws, split, config, seed=seed, model_kwargs=kwargs, store=RunStore(store_root)).key
+               store_root: str) -> tuple[str, bool]:
+    """One run on a worker, stored in the shared run store: its key, and whether the worker
+    trained it (``False``: another process had stored it meanwhile, and it was loaded)."""
+    res = fit(name, ws, split, config, seed=seed, model_kwargs=kwargs, store=RunStore(store_root))
+    return res.key, not res.cached
 
 
 def train_missing(executor, ws: WindowSet, jobs, config: TrainConfig, store: RunStore,
-                  log: Callable[[str], None] | None = print) -> list[str]:
+                  log: Callable[[str], None] | None = print) -> set[str]:
     """Train ``jobs`` (``(split, model name, model kwargs, seed)`` tuples, the runs of a grid
-    that ``store`` does not hold yet) on ``executor`` and wait for them; returns their keys.
+    that ``store`` does not hold yet) on ``executor`` and wait for them; returns the keys of
+    the runs it trained (a run another process stored meanwhile is loaded, not trained).
     :func:`run_grid` submits only the missing runs, so an interrupted grid resumes where it
-    stopped, and the store's per-run locks keep two workers from training one run twice.
-    Every worker must see ``store.root`` (a shared folder on a cluster)."""
+    stopped, and the store's per-run locks (:meth:`~harlib.runs.RunStore.lock`) keep two
+    workers from training one run twice. Every worker must see ``store.root`` (a shared
+    folder on a cluster)."""
     if not jobs:
-        return []
+        return set()
     data = executor.scatter(ws, broadcast=True) if hasattr(executor, "scatter") else ws
     futures = [executor.submit(_train_one, data, split, name, config, seed, kwargs, str(store.root))
                for split, name, kwargs, seed in jobs]
     if log:
         log(f"{ws.dataset}: {len(jobs)} runs submitted to {type(executor).__name__}")
-    return [f.result() for f in futures]
+    return {key for key, trained in (f.result() for f in futures) if trained}
 
 
 def summarize(df: pd.DataFrame, by: list[str], metrics: Iterable[str] = ("accuracy", "f1_macro"),

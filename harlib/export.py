@@ -11,6 +11,13 @@ target path. :func:`quantize_int8` applies
 onnxruntime's dynamic INT8 quantisation (weights of MatMul/Gemm and, where onnxruntime
 supports it, convolutions stored as INT8; activations quantised at run time).
 
+:func:`export_run` turns a stored run into a deployable folder (``model.onnx`` +
+``model.json``) and :func:`load_exported` reads one back, refusing a folder whose parts do
+not belong together: a ``model.onnx`` that is not the file exported with that
+``model.json`` (its SHA-256 and its run key are recorded in both), a ``model.json`` that is
+not valid JSON, lacks a field or holds an impossible value, or one that disagrees with the
+graph (channels, window length, classes). Each message names the file and the field.
+
 Needs the ``deploy`` extra (``pip install harlib[deploy]``): onnx, onnxscript, onnxruntime.
 """
 from __future__ import annotations
@@ -18,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import io
+import json
 import os
 import re
 import tempfile
@@ -27,6 +35,9 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
+
+from .checks import is_int, is_number
+from .data.atomic import sha256sum
 
 #: opset of the exported graphs
 OPSET = 18
@@ -80,7 +91,7 @@ ATTEMPTS = ((False, True), (True, True), (False, False), (True, False))
 
 
 def export_onnx(model: nn.Module, in_channels: int, length: int, path: str | os.PathLike,
-                *, name: str | None = None) -> Path:
+                *, name: str | None = None, metadata: dict[str, str] | None = None) -> Path:
     """Export ``model`` (taking ``(batch, in_channels, length)`` windows) to ``path``.
 
     The model is exported in eval mode on the CPU (a copy, so the caller's model and its
@@ -91,7 +102,8 @@ def export_onnx(model: nn.Module, in_channels: int, length: int, path: str | os.
     tracing; :class:`OnnxClassifier` then feeds them one window at a time). The file is
     written under a temporary name and renamed when complete, so a failed export leaves
     nothing; :class:`ExportError` gives each exporter's reason. ``name`` labels the model in
-    messages (default: its class name).
+    messages (default: its class name); ``metadata`` is stored in the file's metadata
+    properties (read them with :func:`onnx_metadata`).
     """
     _require("onnxscript")
     name = name or type(model).__name__
@@ -111,6 +123,8 @@ def export_onnx(model: nn.Module, in_channels: int, length: int, path: str | os.
             _export(module, x, tmp, dynamo, dynamic_batch)
             # a graph that traced but fixed the batch anyway fails here, on another batch size
             OnnxClassifier(tmp).logits(np.zeros((3 if dynamic_batch else 1, in_channels, length), np.float32))
+            if metadata:
+                _add_metadata(tmp, metadata)
             os.replace(tmp, path)
             return path
         except Exception as e:
@@ -203,7 +217,6 @@ def quantize_int8(src: str | os.PathLike, dst: str | os.PathLike) -> Path:
     (atomically: a failure leaves nothing there). The operator types quantised are stored
     in the file's metadata (``harlib_int8_ops``; read them with :func:`int8_ops`)."""
     _require("onnxruntime")
-    import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
     src, dst = Path(src), Path(dst)
     if not src.is_file():
@@ -218,10 +231,7 @@ def quantize_int8(src: str | os.PathLike, dst: str | os.PathLike) -> Path:
                 warnings.simplefilter("ignore")
                 quantize_dynamic(str(src), tmp, weight_type=QuantType.QInt8,
                                  op_types_to_quantize=list(ops) if ops else None)
-            model = onnx.load(tmp)
-            entry = model.metadata_props.add()
-            entry.key, entry.value = "harlib_int8_ops", "all supported" if ops is None else ", ".join(ops)
-            onnx.save(model, tmp)
+            _add_metadata(tmp, {"harlib_int8_ops": "all supported" if ops is None else ", ".join(ops)})
             os.replace(tmp, dst)
             return dst
         except Exception as e:
@@ -231,35 +241,154 @@ def quantize_int8(src: str | os.PathLike, dst: str | os.PathLike) -> Path:
     raise ExportError(f"{src} cannot be quantised to INT8:\n  " + "\n  ".join(reasons))
 
 
+def _add_metadata(path: str | os.PathLike, props: dict[str, str]) -> None:
+    """Store ``props`` in the metadata properties of the ONNX file at ``path`` (in place)."""
+    import onnx
+    model = onnx.load(str(path))
+    for key, value in props.items():
+        entry = model.metadata_props.add()
+        entry.key, entry.value = key, value
+    onnx.save(model, str(path))
+
+
+def onnx_metadata(path: str | os.PathLike) -> dict[str, str]:
+    """The metadata properties of the ONNX file at ``path``."""
+    import onnx
+    return {p.key: p.value for p in onnx.load(str(path), load_external_data=False).metadata_props}
+
+
 def int8_ops(path: str | os.PathLike) -> str:
     """Which operator types :func:`quantize_int8` quantised in the file at ``path``."""
-    import onnx
-    props = {p.key: p.value for p in onnx.load(str(path), load_external_data=False).metadata_props}
-    return props.get("harlib_int8_ops", "unknown")
+    return onnx_metadata(path).get("harlib_int8_ops", "unknown")
 
 
-def export_run(run, directory: str | os.PathLike, sampling_rate: float | None = None) -> Path:
+def export_run(run, directory: str | os.PathLike, sampling_rate: float | None = None,
+               channel_names: list[str] | None = None) -> Path:
     """A stored run (:class:`harlib.runs.RunResult`) as a deployable folder: ``model.onnx``
-    (its network at the best validation epoch) and ``model.json`` (the input shape, class
-    names, the training data's standardisation, the dataset and the run key, and
-    ``sampling_rate`` where given), which :mod:`harlib.streaming` reads."""
-    import json
+    (its network at the best validation epoch, with the run key in its metadata) and
+    ``model.json`` (the input shape, channel and class names, the training data's
+    standardisation, the dataset, the run key, the SHA-256 of ``model.onnx`` and
+    ``sampling_rate`` where given), which :func:`load_exported` and :mod:`harlib.streaming`
+    read. ``norm_std`` holds what the network's input was divided by (1 for a channel that
+    was constant in training), so it is positive. ``channel_names`` default to the run's
+    (runs stored before they were recorded have none, and their folders match input
+    columns by position). ``model.json`` is written last, under a temporary name renamed
+    into place, so it never describes a half-written folder."""
     r = run.record
     if r.get("window", {}).get("history"):
         raise ExportError(f"run {run.key} ({r['model']}) reads each window after {r['window']['history']} "
                           "preceding windows cut one stride apart, which a deployed model fed raw samples "
                           "(harlib.streaming) does not rebuild; export its network with export_onnx instead")
+    names = list(channel_names) if channel_names is not None else r.get("channel_names")
+    if names is not None and len(names) != r["in_channels"]:
+        raise ValueError(f"run {run.key} takes {r['in_channels']} channels, {len(names)} channel names given")
     directory = Path(directory)
     path = export_onnx(run.load_model(), r["in_channels"], r["window_length"], directory / "model.onnx",
-                       name=f"{r['model']} (run {run.key})")
+                       name=f"{r['model']} (run {run.key})", metadata={RUN_KEY_PROP: run.key})
     meta = {"model": r["model"], "run_key": run.key, "dataset": r["dataset"],
             "in_channels": r["in_channels"], "window_length": r["window_length"],
-            "n_classes": r["n_classes"], "class_names": r["class_names"],
-            "norm_mean": r["norm_mean"], "norm_std": r["norm_std"], "sampling_rate": sampling_rate,
+            "n_classes": r["n_classes"], "class_names": r["class_names"], "channel_names": names,
+            "norm_mean": r["norm_mean"], "norm_std": run.standardizer().scale_.tolist(),
+            "sampling_rate": sampling_rate, "onnx_sha256": sha256sum(path),
             "input": "raw samples, standardised with norm_mean/norm_std, as (batch, channels, time)"}
-    (directory / "model.json").write_text(json.dumps(meta, indent=1))
+    fd, tmp = tempfile.mkstemp(suffix=".json", dir=directory, prefix=".model-")
+    with os.fdopen(fd, "w") as f:
+        json.dump(meta, f, indent=1)
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, directory / "model.json")
     return path
 
 
-__all__ = ["ATTEMPTS", "ExportError", "OPSET", "OnnxClassifier", "PARITY_ATOL", "PARITY_RTOL",
-           "INT8_OPS", "check_parity", "export_onnx", "export_run", "int8_ops", "quantize_int8"]
+#: the metadata property of an exported ``model.onnx`` that holds its run's key
+RUN_KEY_PROP = "harlib_run_key"
+#: the fields every ``model.json`` has (older folders lack ``channel_names`` and ``onnx_sha256``)
+BUNDLE_FIELDS = ("in_channels", "window_length", "class_names", "norm_mean", "norm_std")
+
+
+def _bundle_error(meta_path: Path, field: str, why: str) -> ValueError:
+    return ValueError(f"{meta_path}: field {field!r} {why}; export the run again")
+
+
+def check_bundle_meta(meta, meta_path: Path) -> None:
+    """Raise ``ValueError`` naming ``model.json`` and the field for a metadata dictionary
+    that lacks a field of :data:`BUNDLE_FIELDS` or holds an impossible value."""
+    if not isinstance(meta, dict):
+        raise ValueError(f"{meta_path}: holds a JSON {type(meta).__name__}, not an object of fields; "
+                         "export the run again")
+    missing = [f for f in BUNDLE_FIELDS if f not in meta]
+    if missing:
+        raise _bundle_error(meta_path, missing[0], f"is missing (missing fields: {', '.join(missing)})")
+    for f in ("in_channels", "window_length"):
+        if not is_int(meta[f], 1):
+            raise _bundle_error(meta_path, f, f"must be a positive integer, got {meta[f]!r}")
+    n = meta["in_channels"]
+    classes = meta["class_names"]
+    if not (isinstance(classes, list) and classes and all(isinstance(c, str) for c in classes)):
+        raise _bundle_error(meta_path, "class_names", f"must be a non-empty list of names, got {classes!r}")
+    for f, low in (("norm_mean", None), ("norm_std", 0.0)):
+        v = meta[f]
+        if not (isinstance(v, list) and len(v) == n and all(is_number(x) and (low is None or x > low) for x in v)):
+            rule = "finite numbers" if low is None else "finite numbers > 0"
+            raise _bundle_error(meta_path, f, f"must list {n} {rule} (one per channel), got {v!r}")
+    rate = meta.get("sampling_rate")
+    if rate is not None and not (is_number(rate) and rate > 0):
+        raise _bundle_error(meta_path, "sampling_rate", f"must be a positive number of samples per second "
+                            f"or null, got {rate!r}")
+    names = meta.get("channel_names")
+    if names is not None and not (isinstance(names, list) and len(names) == n and len(set(names)) == n
+                                  and all(isinstance(c, str) for c in names)):
+        raise _bundle_error(meta_path, "channel_names", f"must list {n} different names (one per channel) "
+                            f"or be null, got {names!r}")
+
+
+def _check_onnx_identity(meta: dict, meta_path: Path, onnx_path: Path) -> None:
+    """Refuse a ``model.onnx`` that is not the file exported with ``model.json``: its SHA-256
+    must be the recorded ``onnx_sha256`` and the run key in its metadata the ``run_key``.
+    A folder exported before the checksum was recorded is loaded with a warning."""
+    try:
+        onnx_key = onnx_metadata(onnx_path).get(RUN_KEY_PROP)
+    except Exception:  # noqa: BLE001 - an unreadable file fails the checksum below
+        onnx_key = None
+    if onnx_key is not None and onnx_key != meta.get("run_key"):
+        raise _bundle_error(meta_path, "run_key", f"is {meta.get('run_key')!r}, but {onnx_path} was "
+                            f"exported from run {onnx_key!r} (a model.onnx of another run)")
+    recorded = meta.get("onnx_sha256")
+    if recorded is None:
+        warnings.warn(f"{meta_path} records no SHA-256 of {onnx_path.name} (exported by an older "
+                      "harlib): the file cannot be checked; export the run again to record one",
+                      UserWarning, stacklevel=3)
+    elif sha256sum(onnx_path) != recorded:
+        raise _bundle_error(meta_path, "onnx_sha256", f"does not match {onnx_path}: the file was "
+                            "altered or damaged after export")
+
+
+def load_exported(directory: str | os.PathLike, threads: int = 1) -> tuple[OnnxClassifier, dict]:
+    """The classifier and the checked ``model.json`` of a folder written by
+    :func:`export_run` (see the module doc for what is refused)."""
+    directory = Path(directory)
+    meta_path, onnx_path = directory / "model.json", directory / "model.onnx"
+    if not meta_path.is_file():
+        raise FileNotFoundError(f"{directory} holds no model.json; export a run with harlib.export.export_run")
+    if not onnx_path.is_file():
+        raise FileNotFoundError(f"{directory} holds model.json but no model.onnx; export the run again")
+    try:
+        meta = json.loads(meta_path.read_text())
+    except ValueError as e:
+        raise ValueError(f"{meta_path}: not valid JSON ({e}); the file is truncated or damaged, "
+                         "export the run again") from e
+    check_bundle_meta(meta, meta_path)
+    _check_onnx_identity(meta, meta_path, onnx_path)
+    model = OnnxClassifier(onnx_path, threads=threads)
+    for field, value, graph in (("in_channels", meta["in_channels"], model.in_channels),
+                                ("window_length", meta["window_length"], model.length),
+                                ("class_names", len(meta["class_names"]), model.n_classes),
+                                ("n_classes", meta.get("n_classes", model.n_classes), model.n_classes)):
+        if value != graph:
+            raise _bundle_error(meta_path, field, f"gives {value!r}, but the graph in {onnx_path.name} "
+                                f"has {graph} ({'classes' if 'class' in field else 'input size'})")
+    return model, meta
+
+
+__all__ = ["ATTEMPTS", "BUNDLE_FIELDS", "ExportError", "OPSET", "OnnxClassifier", "PARITY_ATOL",
+           "PARITY_RTOL", "INT8_OPS", "RUN_KEY_PROP", "check_bundle_meta", "check_parity", "export_onnx",
+           "export_run", "int8_ops", "load_exported", "onnx_metadata", "quantize_int8"]

@@ -23,13 +23,18 @@ class Standardizer:
         self.std_ = X.std(axis=(0, 2), dtype=np.float64)
         return self
 
+    @property
+    def scale_(self) -> np.ndarray:
+        """What ``transform`` divides by: the standard deviation, or 1 for a channel that was
+        constant in training (``std ≤ eps``)."""
+        return np.where(self.std_ > self.eps, self.std_, 1.0)
+
     def transform(self, X: np.ndarray) -> np.ndarray:
         if self.mean_ is None:
             raise RuntimeError("Standardizer.transform called before fit")
         if X.ndim != 3 or X.shape[1] != len(self.mean_):
             raise ValueError(f"expected (n, {len(self.mean_)}, time), got {X.shape}")
-        scale = np.where(self.std_ > self.eps, self.std_, 1.0)
-        return ((X - self.mean_[None, :, None]) / scale[None, :, None]).astype(np.float32)
+        return ((X - self.mean_[None, :, None]) / self.scale_[None, :, None]).astype(np.float32)
 
     def fit_transform(self, X: np.ndarray) -> np.ndarray:
         return self.fit(X).transform(X)

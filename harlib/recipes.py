@@ -157,11 +157,12 @@ def usad_loss_study() -> dict[str, dict]:
 
 
 def recipe(model: str, profile: Profile, **overrides) -> TrainConfig:
-    """The training configuration of ``model``'s paper under ``profile``."""
+    """The training configuration of ``model``'s paper under ``profile``; ``overrides`` win
+    over the recipe and the profile (``budget_seconds`` included)."""
     if model not in RECIPES:
         raise KeyError(f"no training recipe for {model!r}; recipes exist for {', '.join(RECIPES)}")
-    return TrainConfig.from_profile(profile, budget_seconds=profile.budget_seconds,
-                                    **{**RECIPES[model], **overrides})
+    return TrainConfig.from_profile(profile, **{"budget_seconds": profile.budget_seconds,
+                                                **RECIPES[model], **overrides})
 
 
 __all__ = ["APPC_OPTIMA", "APPC_TERMS", "RECIPES", "SYNTHETIC_RATIOS", "recipe", "stdualx_ablation",

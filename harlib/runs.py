@@ -12,6 +12,12 @@ resumes from the runs already stored. Two processes that store the same run at o
 succeed: the first complete copy is kept. A damaged run (a file missing, truncated or
 altered; unreadable JSON) is reported with a :class:`~harlib.data.CacheWarning` and counts
 as absent, so :func:`cached_run` trains it again.
+
+:func:`cached_run` holds a lock per run key (:meth:`RunStore.lock`, a file lock beside the run
+folder) while it trains and saves, so processes that share a store (two notebooks running
+one grid, the workers of an executor) train each run once: the others wait and load it. A
+full disk while a run is saved raises :class:`~harlib.data.atomic.DiskFullError` naming the
+store, and leaves nothing behind.
 """
 from __future__ import annotations
 
@@ -28,7 +34,8 @@ import numpy as np
 import torch
 
 from .config import cache_dir
-from .data.atomic import CacheWarning, remove, remove_stale, sha256sum, temp_dir
+from .data.atomic import (CacheWarning, disk_full_reported, file_lock, remove, remove_stale,
+                          sha256sum, temp_dir)
 
 MANIFEST = "manifest.json"
 # temporaries of harlib versions before process ids in names: ".<key>.<random>"
@@ -58,6 +65,10 @@ class RunStore:
 
     def path(self, key: str) -> Path:
         return self.root / key
+
+    def lock(self, key: str):
+        """The inter-process lock of run ``key``: a hidden lock file beside its folder."""
+        return file_lock(self.root / f".{key}.lock")
 
     def damage(self, key: str) -> str | None:
         """Why the stored run ``key`` cannot be used (``"absent"``, or what is damaged), or
@@ -129,16 +140,19 @@ class RunStore:
         tmp = temp_dir(self.root, key, suffix="")
         old = None
         try:
-            np.savez_compressed(tmp / "predictions.npz", **predictions)
-            if state_dict is not None:
-                torch.save(state_dict, tmp / "model.pt")
-            for name, state in (extra_states or {}).items():
-                if name == "model" or not name.isidentifier():
-                    raise ValueError(f"extra state name {name!r} must be an identifier other than 'model'")
-                torch.save(state, tmp / f"{name}.pt")
-            (tmp / "result.json").write_text(json.dumps(result, indent=2, default=_jsonable))
-            files = {f.name: [f.stat().st_size, sha256sum(f)] for f in sorted(tmp.iterdir())}
-            (tmp / MANIFEST).write_text(json.dumps({"files": files}, indent=1))
+            with disk_full_reported(self.root, f"saving run {key}"):
+                np.savez_compressed(tmp / "predictions.npz", **predictions)
+                states = {"model": state_dict} if state_dict is not None else {}
+                for name, state in (extra_states or {}).items():
+                    if name == "model" or not name.isidentifier():
+                        raise ValueError(f"extra state name {name!r} must be an identifier other than 'model'")
+                    states[name] = state
+                for name, state in states.items():
+                    with open(tmp / f"{name}.pt", "wb") as f:    # a file object: write errors keep their errno
+                        torch.save(state, f)
+                (tmp / "result.json").write_text(json.dumps(result, indent=2, default=_jsonable))
+                files = {f.name: [f.stat().st_size, sha256sum(f)] for f in sorted(tmp.iterdir())}
+                (tmp / MANIFEST).write_text(json.dumps({"files": files}, indent=1))
             if dest.exists():
                 if not overwrite and self.damage(key) is None:
                     return dest
@@ -233,15 +247,21 @@ def cached_run(spec: dict, store: RunStore | None, train: Callable[[str], RunOut
     """The run skeleton: return the stored run of ``spec`` if there is a complete one
     (:func:`stored_run`); otherwise (absent, damaged, or ``force``) call ``train(key)``,
     store its output under the key (the record is prefixed by ``spec`` and the key) and
-    return it. Every trainer goes through here."""
+    return it. Training and saving hold the run's lock (:meth:`RunStore.lock`); a process
+    that waited for it looks the run up again and loads what the other one stored. Every
+    trainer goes through here."""
     store = store or RunStore()
     found = None if force else stored_run(spec, store)
     if found is not None:
         return found
     key = run_key(spec)
-    out = train(key)
-    record = {**spec, "key": key, **out.record}
-    store.save(key, record, out.predictions, out.state_dict, out.extra_states, overwrite=force)
+    with store.lock(key):               # another process training this run finishes first
+        found = None if force else stored_run(spec, store)
+        if found is not None:
+            return found
+        out = train(key)
+        record = {**spec, "key": key, **out.record}
+        store.save(key, record, out.predictions, out.state_dict, out.extra_states, overwrite=force)
     return RunResult(key, record, out.predictions, False, store)
 
 

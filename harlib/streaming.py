@@ -6,24 +6,31 @@ the time the step took (assembling, standardising and classifying the window). A
 classifier that maps float windows ``(1, channels, window)`` to logits works: an exported
 :class:`harlib.export.OnnxClassifier`, or a torch model through :func:`torch_classifier`.
 
-Input is checked sample by sample: a wrong channel count or a non-finite value raises
-``ValueError`` naming the sample. With timestamps, a gap longer than ``max_gap`` seconds
-is **reported, not bridged**: the buffer restarts after it, so no window mixes samples
-from both sides, and the gap is listed in the result.
+Input is checked sample by sample: a wrong channel count, a non-finite value or a
+non-finite timestamp raises ``ValueError`` naming the sample. With timestamps, a gap longer
+than ``max_gap`` seconds is **reported, not bridged**: the buffer restarts after it, so no
+window mixes samples from both sides, and the gap is listed in the result. With timestamps
+and a ``sampling_rate``, the stream's rate (from the median step between timestamps, which
+gaps do not move) must be within :data:`RATE_TOLERANCE` of the model's: a model fed samples
+at another rate sees every movement sped up or slowed down, and its labels mean nothing.
 
 :func:`frame_labels` turns the emissions into one predicted label per sample (each label
 holds until the next), and :func:`stream_scores` scores them against the recording's own
 labels.
 
 From the shell: ``python -m harlib.streaming MODEL_DIR samples.csv --stride 25`` runs an
-exported model (:func:`harlib.export.export_run`) over a CSV of raw samples (one row per
-sample, one column per channel, and optionally a ``timestamp`` column in seconds) and
-prints one line per emitted label.
+exported model (:func:`harlib.export.export_run`) over a CSV of raw samples (a header row,
+then one row per sample, one column per channel, and optionally a ``timestamp`` column in
+seconds) and prints one line per emitted label. Columns are matched to the model's channels
+by name (``channel_names`` in ``model.json``), in any order; a missing or unknown column is
+refused. A folder exported before channel names were recorded takes the columns in file
+order, and says so. Anything the run cannot use (an empty file, no header row, a value that
+is not a finite number, fewer samples than one window, a ``--stride`` outside 1..window)
+exits with a message naming the file and, where there is one, the line and column.
 """
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from dataclasses import dataclass, field
@@ -37,6 +44,25 @@ from sklearn.metrics import accuracy_score, f1_score
 from .data.base import UNLABELLED
 
 Classifier = Callable[[np.ndarray], np.ndarray]
+
+#: how far a stream's sampling rate may be from the model's, as a fraction of the model's
+RATE_TOLERANCE = 0.05
+
+
+def check_rate(timestamps: np.ndarray, sampling_rate: float) -> None:
+    """Raise ``ValueError`` unless the median step between ``timestamps`` (seconds) is
+    within :data:`RATE_TOLERANCE` of ``1 / sampling_rate``. Steps next to a non-finite
+    timestamp are left out (the sample-by-sample check names that sample)."""
+    steps = np.diff(np.asarray(timestamps, dtype=np.float64))
+    steps = steps[np.isfinite(steps)]
+    if len(steps) == 0:
+        return
+    step = float(np.median(steps))
+    rate = 1.0 / step if step > 0 else float("inf")
+    if not abs(rate - sampling_rate) <= RATE_TOLERANCE * sampling_rate:
+        raise ValueError(f"the timestamps step {step:.6g} s (median), {rate:.4g} Hz; the model takes "
+                         f"{sampling_rate:g} Hz (tolerance ±{RATE_TOLERANCE:.0%}). Resample the stream "
+                         "to the model's rate")
 
 
 def torch_classifier(model) -> Classifier:
@@ -90,7 +116,7 @@ class StreamingRecognizer:
         self.scale = np.where(std > 1e-8, std, 1.0)
         if max_gap is None and sampling_rate is not None:
             max_gap = 1.5 / sampling_rate
-        self.max_gap = max_gap
+        self.max_gap, self.sampling_rate = max_gap, sampling_rate
         self.reset()
 
     def reset(self) -> None:
@@ -114,6 +140,8 @@ class StreamingRecognizer:
             bad = int(np.flatnonzero(~np.isfinite(x))[0])
             raise ValueError(f"sample {index}: channel {bad} is {x[bad]}; the stream must be finite")
         if timestamp is not None:
+            if not np.isfinite(timestamp):
+                raise ValueError(f"sample {index}: timestamp is {timestamp}; timestamps must be finite")
             if self.last_time is not None:
                 step = timestamp - self.last_time
                 if step <= 0:
@@ -137,12 +165,15 @@ class StreamingRecognizer:
 
     def run(self, signal: np.ndarray, timestamps: np.ndarray | None = None) -> StreamResult:
         """Feed ``signal`` ``(time, channels)`` sample by sample (optionally with
-        ``timestamps`` in seconds) from an empty buffer."""
+        ``timestamps`` in seconds, whose rate is checked against ``sampling_rate``:
+        :func:`check_rate`) from an empty buffer."""
         signal = np.asarray(signal)
         if signal.ndim != 2 or signal.shape[1] != self.n_channels:
             raise ValueError(f"the stream must be (time, {self.n_channels}), got shape {signal.shape}")
         if timestamps is not None and len(timestamps) != len(signal):
             raise ValueError(f"{len(timestamps)} timestamps for {len(signal)} samples")
+        if timestamps is not None and self.sampling_rate is not None:
+            check_rate(timestamps, self.sampling_rate)
         self.reset()
         rows, gaps = [], []
         for i in range(len(signal)):
@@ -184,33 +215,85 @@ def stream_scores(pred: np.ndarray, truth: np.ndarray) -> dict:
 
 
 def load_bundle(directory: str | Path, threads: int = 1) -> tuple[Classifier, dict]:
-    """An exported model's classifier and its metadata (:func:`harlib.export.export_run`)."""
-    from .export import OnnxClassifier
-    directory = Path(directory)
-    meta_path = directory / "model.json"
-    if not meta_path.is_file():
-        raise FileNotFoundError(f"{directory} holds no model.json; export a run with harlib.export.export_run")
-    meta = json.loads(meta_path.read_text())
-    return OnnxClassifier(directory / "model.onnx", threads=threads).logits, meta
+    """An exported model's classifier and its checked metadata (:func:`harlib.export.load_exported`)."""
+    from .export import load_exported
+    model, meta = load_exported(directory, threads)
+    return model.logits, meta
+
+
+def _numbers(table: pd.DataFrame, csv: str) -> np.ndarray:
+    """``table`` (read as text) as finite floats; else ``ValueError`` naming the first bad
+    cell's line (the header is line 1) and column."""
+    values = table.apply(pd.to_numeric, errors="coerce").to_numpy(np.float64)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        row, col = np.argwhere(bad)[0]
+        cell = table.iat[row, col]
+        raise ValueError(f"{csv}, line {row + 2}, column {table.columns[col]!r}: "
+                         f"{repr(cell) if cell.strip() else 'an empty cell'} is not a finite number")
+    return values
+
+
+def read_samples(csv: str, meta: dict) -> tuple[np.ndarray, np.ndarray | None]:
+    """The samples ``(time, channels)`` of a CSV in the model's channel order, and its
+    timestamps (``None`` without a ``timestamp`` column); ``ValueError`` naming the file
+    (and the line and column) for anything the model cannot be run on."""
+    try:
+        table = pd.read_csv(csv, dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"{csv}: the file is empty; it needs a header row and one row per sample") from None
+    except pd.errors.ParserError as e:
+        raise ValueError(f"{csv}: not a CSV of one sample per row ({e})") from None
+    numeric = [c for c in table.columns if not pd.isna(pd.to_numeric(c, errors="coerce"))]
+    if numeric:
+        raise ValueError(f"{csv}: no header row (line 1 holds numbers such as {numeric[0]!r}); the first "
+                         "line must name the columns")
+    timestamps = _numbers(table.pop("timestamp").to_frame(), csv)[:, 0] if "timestamp" in table else None
+    names, n = meta.get("channel_names"), meta["in_channels"]
+    if names is None:
+        print("# model.json lists no channel names (exported before they were recorded): the columns "
+              "other than 'timestamp' are taken in file order as the model's channels", file=sys.stderr)
+        if table.shape[1] != n:
+            raise ValueError(f"{csv}: {table.shape[1]} channel columns, the model takes {n}")
+    else:
+        missing = [c for c in names if c not in table.columns]
+        unknown = [c for c in table.columns if c not in names]
+        if missing or unknown:
+            raise ValueError(f"{csv}: the columns do not match the model's channels {names}: missing "
+                             f"{missing or 'none'}, unknown {unknown or 'none'}")
+        table = table[names]                        # by name, whatever the file's order
+    signal = _numbers(table, csv)
+    window = meta["window_length"]
+    if len(signal) < window:
+        raise ValueError(f"{csv}: {len(signal)} samples, fewer than one window ({window} samples); "
+                         "no label can be emitted")
+    return signal, timestamps
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m harlib.streaming",
                                      description="Label a CSV of raw samples with an exported model.")
     parser.add_argument("model_dir", help="a folder written by harlib.export.export_run")
-    parser.add_argument("csv", help="one row per sample, one column per channel (+ optional 'timestamp')")
+    parser.add_argument("csv", help="a header row naming the model's channels (+ optional 'timestamp'), "
+                                    "then one row per sample")
     parser.add_argument("--stride", type=int, default=None, help="samples between labels (default: half a window)")
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args(argv)
-    classify, meta = load_bundle(args.model_dir, args.threads)
-    table = pd.read_csv(args.csv)
-    timestamps = table.pop("timestamp").to_numpy(float) if "timestamp" in table else None
-    if table.shape[1] != meta["in_channels"]:
-        raise SystemExit(f"{args.csv}: {table.shape[1]} channel columns, the model takes {meta['in_channels']}")
-    rec = StreamingRecognizer(classify, meta["in_channels"], meta["window_length"],
-                              args.stride or max(1, meta["window_length"] // 2),
+    try:                                    # these messages name model.json, model.onnx or the CSV
+        classify, meta = load_bundle(args.model_dir, args.threads)
+        signal, timestamps = read_samples(args.csv, meta)
+    except ValueError as e:
+        raise SystemExit(str(e)) from e
+    window = meta["window_length"]
+    stride = max(1, window // 2) if args.stride is None else args.stride
+    if not 1 <= stride <= window:
+        raise SystemExit(f"--stride must be between 1 and the window ({window} samples), got {stride}")
+    rec = StreamingRecognizer(classify, meta["in_channels"], window, stride,
                               meta["norm_mean"], meta["norm_std"], meta.get("sampling_rate"))
-    result = rec.run(table.to_numpy(float), timestamps)
+    try:
+        result = rec.run(signal, timestamps)
+    except ValueError as e:                 # the timestamps' rate or order
+        raise SystemExit(f"{args.csv}: {e}") from e
     names = meta["class_names"]
     for g in result.gaps:
         print(f"# gap of {g['seconds']:.3f} s after sample {g['after_sample']}", file=sys.stderr)
@@ -224,5 +307,5 @@ if __name__ == "__main__":          # pragma: no cover
     raise SystemExit(main())
 
 
-__all__ = ["StreamResult", "StreamingRecognizer", "frame_labels", "load_bundle", "main",
-           "stream_scores", "torch_classifier"]
+__all__ = ["RATE_TOLERANCE", "StreamResult", "StreamingRecognizer", "check_rate", "frame_labels",
+           "load_bundle", "main", "read_samples", "stream_scores", "torch_classifier"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields, replace
 
 from .augment import AUGMENTERS
+from .checks import is_int, is_number
 from .engine import MONITORS, OPTIMIZERS, PRECISIONS, predict, seed_everything, stratified_subsample
 from .losses import LOSSES
 from .profiles import Profile
@@ -30,10 +31,19 @@ _KEY_IF_NOT_DEFAULT = ("trainer", "optimizer", "sampler", "sampler_kwargs", "mon
                        "budget_keep_windows_to_epochs")
 
 
+#: the largest learning rate TrainConfig accepts (the defaults are 1e-3; a rate above 1 is a
+#: slip such as a misplaced exponent, not a setting)
+MAX_LR = 1.0
+#: the largest batch TrainConfig accepts, in windows (more than any dataset here has for training)
+MAX_BATCH_SIZE = 65536
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     """How a run trains. Checked on construction: impossible values raise ``ValueError``
-    and unknown names ``KeyError`` listing the known ones.
+    naming the field and the accepted range, and unknown names ``KeyError`` listing the
+    known ones. Integer fields refuse booleans; ``lr`` must be a number in
+    ``(0, MAX_LR]``, ``batch_size`` at most ``MAX_BATCH_SIZE`` and ``budget_seconds`` finite.
 
     trainer: ``supervised`` | ``pretrain_finetune`` | ``unsupervised`` (classical models
         always use ``classical``).
@@ -86,28 +96,28 @@ class TrainConfig:
         def need(ok: bool, what: str):
             if not ok:
                 raise ValueError(f"TrainConfig: {what}")
-        need(isinstance(self.max_epochs, int) and self.max_epochs >= 1,
-             f"max_epochs must be an integer >= 1, got {self.max_epochs!r}")
-        need(isinstance(self.patience, int) and self.patience >= 1,
-             f"patience must be an integer >= 1, got {self.patience!r}")
-        need(isinstance(self.batch_size, int) and self.batch_size >= 2,
-             f"batch_size must be an integer >= 2 (BatchNorm needs two windows), got {self.batch_size!r}")
-        need(self.lr > 0, f"lr must be > 0, got {self.lr!r}")
-        need(self.weight_decay >= 0, f"weight_decay must be >= 0, got {self.weight_decay!r}")
-        need(isinstance(self.pretrain_epochs, int) and self.pretrain_epochs >= 0,
-             f"pretrain_epochs must be an integer >= 0, got {self.pretrain_epochs!r}")
+        for name, low in (("max_epochs", 1), ("patience", 1), ("pretrain_epochs", 0)):
+            v = getattr(self, name)
+            need(is_int(v, low), f"{name} must be an integer >= {low}, got {v!r}")
+        need(is_int(self.batch_size, 2, MAX_BATCH_SIZE),
+             f"batch_size must be an integer >= 2 (BatchNorm needs two windows) and <= {MAX_BATCH_SIZE}, "
+             f"got {self.batch_size!r}")
+        need(is_number(self.lr) and 0 < self.lr <= MAX_LR,
+             f"lr must be > 0 and <= {MAX_LR:g} (a number in (0, {MAX_LR:g}]), got {self.lr!r}")
+        need(is_number(self.weight_decay) and self.weight_decay >= 0,
+             f"weight_decay must be >= 0 (a finite number), got {self.weight_decay!r}")
         for name in ("max_train_windows", "max_val_windows", "max_test_windows"):
             v = getattr(self, name)
-            need(v is None or (isinstance(v, int) and v >= 2), f"{name} must be None or an integer >= 2, got {v!r}")
-        need(self.num_threads is None or (isinstance(self.num_threads, int) and self.num_threads >= 1),
+            need(v is None or is_int(v, 2), f"{name} must be None or an integer >= 2, got {v!r}")
+        need(self.num_threads is None or is_int(self.num_threads, 1),
              f"num_threads must be None or an integer >= 1, got {self.num_threads!r}")
         k = self.budget_keep_windows_to_epochs
-        need(k is None or (isinstance(k, int) and 1 <= k <= self.max_epochs),
+        need(k is None or is_int(k, 1, self.max_epochs),
              f"budget_keep_windows_to_epochs must be None or an integer in [1, max_epochs], got {k!r}")
         need(k is None or self.budget_seconds is not None,
              "budget_keep_windows_to_epochs needs budget_seconds")
-        need(self.budget_seconds is None or self.budget_seconds > 0,
-             f"budget_seconds must be None or > 0, got {self.budget_seconds!r}")
+        need(self.budget_seconds is None or (is_number(self.budget_seconds) and self.budget_seconds > 0),
+             f"budget_seconds must be None or a finite number > 0, got {self.budget_seconds!r}")
         need(self.precision in PRECISIONS, f"precision must be one of {PRECISIONS}, got {self.precision!r}")
         need(self.device == "cpu" or str(self.device).startswith("cuda"),
              f"device must be 'cpu' or 'cuda[:n]', got {self.device!r}")

@@ -137,7 +137,7 @@ def _common_record(req: RunRequest, prep, model, history: list, best: dict,
     record = {
         "profile": req.config.profile, "train_config": asdict(req.config),
         "in_channels": ws.n_channels, "n_classes": ws.n_classes, "window_length": ws.length,
-        "class_names": list(ws.class_names),
+        "class_names": list(ws.class_names), "channel_names": [c.name for c in ws.channels],
         "n_windows": {"train": len(prep.train_idx), "val": len(prep.val_idx),
                       "test": len(prep.test_idx)},
         "test_overlap_with_train": overlap_with_training(

@@ -75,6 +75,14 @@ def write_dsads(root: Path, n_activities=19, n_subjects=8, n_segments=60, seed=0
     return base
 
 
+def flip_byte(path: Path, at: float = 0.5) -> None:
+    """Invert the byte of ``path`` at this fraction of its length."""
+    data = bytearray(path.read_bytes())
+    i = int(len(data) * at)
+    data[i] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
 needs_mirror = pytest.mark.skipif(not (MIRROR / "SHA256SUMS").is_file(),
                                   reason="offline data mirror not present")
 
@@ -129,3 +137,32 @@ def assert_other_lengths(model, channels=6, lengths=(100, 150)):
     with torch.no_grad():
         for length in lengths:
             assert model(torch.randn(BATCH, channels, length)).shape == (BATCH, N_CLASSES)
+
+
+# ---- exported model folders: a stand-in run whose labels are plain to read -----------------
+class ChannelMean(torch.nn.Module):
+    """Logits = each channel's mean over the window: the label is the channel with the
+    largest mean, so a stream's labels show which input column fed which channel."""
+
+    def forward(self, x):
+        return x.mean(dim=2)
+
+
+def export_stand_in(directory, *, key="run-a", model=None, channels=("ax", "ay", "az"), window=8,
+                    sampling_rate=10.0) -> Path:
+    """``export_run`` on a stand-in for a stored run: ``model`` (default :class:`ChannelMean`)
+    on ``len(channels)`` × ``window`` windows, one class per channel (its name in capitals),
+    zero mean and unit standard deviation."""
+    from types import SimpleNamespace
+    from harlib.export import export_run
+    from harlib.normalization import Standardizer
+    n = len(channels)
+    std = Standardizer()
+    std.mean_, std.std_ = np.zeros(n), np.ones(n)
+    record = {"model": "stand_in", "dataset": "synthetic", "in_channels": n, "window_length": window,
+              "n_classes": n, "class_names": [c.upper() for c in channels], "channel_names": list(channels),
+              "norm_mean": [0.0] * n, "norm_std": [1.0] * n}
+    run = SimpleNamespace(key=key, record=record, load_model=lambda: model or ChannelMean(),
+                          standardizer=lambda: std)
+    export_run(run, directory, sampling_rate=sampling_rate)
+    return Path(directory)

@@ -77,3 +77,33 @@ def test_public_api_path_gives_the_builtin_arrays(isolated):
     for mine, theirs in zip(recordings, builtin.recordings):
         np.testing.assert_array_equal(mine.signals, theirs.signals)
         np.testing.assert_array_equal(mine.labels, theirs.labels)
+
+
+@pytest.mark.parametrize("change,match", [
+    ({"sampling_rate": -50.0}, "mine: sampling_rate must be a positive number of samples per second, got -50.0"),
+    ({"sampling_rate": 0}, "sampling_rate must be a positive number"),
+    ({"sampling_rate": float("nan")}, "sampling_rate must be a positive number"),
+    ({"sampling_rate": True}, "sampling_rate must be a positive number"),
+    ({"recordings": []}, "mine: no recordings"),
+    ({"class_names": ("a", "b", "a")}, r"mine: class_names lists \['a'\] more than once"),
+], ids=["negative_rate", "zero_rate", "nan_rate", "bool_rate", "no_recordings", "duplicate_class"])
+def test_impossible_dataset_metadata_is_refused(change, match):
+    fields = dict(name="mine", sampling_rate=10.0, class_names=("a", "b"), channels=(Channel("c", "wrist", "acc"),),
+                  recordings=[Recording(1, "s1", np.zeros((2, 1), np.float32), np.array([0, 1], np.int16))])
+    HARDataset(**fields)                                        # fine
+    with pytest.raises(ValueError, match=match):
+        HARDataset(**{**fields, **change})
+
+
+def test_a_builder_that_returns_no_hardataset_is_named(isolated):
+    def build_dict():
+        return {"signals": np.zeros((3, 1))}
+    try:
+        register_dataset("byod_dict", sources=(hapt.SOURCE,))(build_dict)
+        write_hapt(isolated[0])
+        for use_cache in (False, True):
+            with pytest.raises(TypeError, match="dataset 'byod_dict': its builder .*build_dict.* returned a "
+                                                "dict; a builder must return a HARDataset"):
+                load_dataset("byod_dict", use_cache=use_cache)
+    finally:
+        DATASETS.unregister("byod_dict")

@@ -35,7 +35,7 @@ def test_dask_grid_equals_in_process_and_stores_each_run_once(basicmotions_windo
     here = _grid(ws, RunStore(tmp_path / "here"))
     shared = RunStore(tmp_path / "shared")
     there = _grid(ws, shared, executor=dask_client)
-    assert len(there) == 4 and there.cached.all()            # trained on the workers, loaded here
+    assert len(there) == 4 and not there.cached.any()        # trained on the workers in this call
     assert sorted(p.name for p in shared.root.iterdir() if p.is_dir()) == sorted(there.run_key)
     assert list(there.run_key) == list(here.run_key)
     assert there.f1_macro.tolist() == here.f1_macro.tolist()   # bitwise the same runs
@@ -60,3 +60,19 @@ def test_an_interrupted_grid_resumes(basicmotions_windows, tmp_path):
     with CountingExecutor(max_workers=2) as ex:
         _grid(ws, store, executor=ex)
     assert len(submitted) == 2                                     # nothing left to train
+
+
+def test_runs_an_executor_trains_are_labelled_trained_and_stored_ones_cached(basicmotions_windows, tmp_path):
+    """The run table tells the runs trained in this call (on the executor) from the ones
+    loaded from the store, as an in-process grid does."""
+    ws, _ = basicmotions_windows
+    store = RunStore(tmp_path / "store")
+
+    def grid(seeds, ex):
+        return run_grid(ws, "subject_groups", ["random_forest"], seeds, CONFIG, protocol_kwargs={"n_groups": 4},
+                        max_folds=1, store=store, log=None, executor=ex)
+    with ThreadPoolExecutor(max_workers=1) as ex:
+        first = grid([0], ex)
+        again = grid([0, 1], ex)
+    assert first.cached.tolist() == [False]
+    assert dict(zip(again.seed, again.cached)) == {0: True, 1: False}

@@ -111,3 +111,90 @@ def test_int8_falls_back_to_matrix_products_for_stdualx(tmp_path):
     assert int8_ops(cnn) == "all supported"
     x = np.random.default_rng(3).normal(size=(2, 6, 32)).astype(np.float32)
     assert OnnxClassifier(int8).logits(x).shape == (2, 4)
+
+
+# ---- exported folders: model.onnx and model.json must belong together and make sense ---------
+def _bundle(tmp_path, name="model", **kw):
+    from conftest import export_stand_in
+    return export_stand_in(tmp_path / name, **kw)
+
+
+def test_export_records_the_checksum_and_run_key_and_load_checks_both(tmp_path):
+    import json
+    import re
+    from harlib.data.atomic import sha256sum
+    from harlib.export import load_exported, onnx_metadata
+    from conftest import flip_byte
+    a = _bundle(tmp_path, "a", key="run-a", model=create_model("cnn1d", 3, 3, 32), window=32)
+    b = _bundle(tmp_path, "b", key="run-b", model=create_model("cnn1d", 3, 3, 32), window=32)
+    meta = json.loads((a / "model.json").read_text())
+    assert meta["onnx_sha256"] == sha256sum(a / "model.onnx") and meta["run_key"] == "run-a"
+    assert onnx_metadata(a / "model.onnx")["harlib_run_key"] == "run-a"
+    model, _ = load_exported(a)
+    assert model.predict(np.zeros((2, 3, 32), np.float32)).shape == (2,)
+    (a / "model.onnx").write_bytes((b / "model.onnx").read_bytes())          # another run's model
+    with pytest.raises(ValueError, match=re.escape(str(a / "model.json")) + r": field 'run_key' is 'run-a', "
+                                         r"but .* was exported from run 'run-b'"):
+        load_exported(a)
+    flip_byte(b / "model.onnx", 0.5)                                        # inside the weights
+    with pytest.raises(ValueError, match=r"field 'onnx_sha256' does not match .*altered or damaged"):
+        load_exported(b)
+
+
+def test_a_folder_exported_before_checksums_loads_with_a_warning(tmp_path):
+    import json
+    from harlib.export import load_exported
+    a = _bundle(tmp_path)
+    meta = json.loads((a / "model.json").read_text())
+    del meta["onnx_sha256"]
+    (a / "model.json").write_text(json.dumps(meta))
+    with pytest.warns(UserWarning, match="records no SHA-256 of model.onnx"):
+        load_exported(a)
+
+
+def _edit(field, value):
+    def edit(meta):
+        if value is _DROP:
+            del meta[field]
+        else:
+            meta[field] = value
+    return edit
+
+
+_DROP = object()
+
+
+@pytest.mark.parametrize("edit,field,match", [
+    (_edit("class_names", ["AX", "AY"]), "class_names", "gives 2, but the graph in model.onnx has 3"),
+    (_edit("sampling_rate", 0), "sampling_rate", "must be a positive number"),
+    (_edit("sampling_rate", "fifty"), "sampling_rate", "must be a positive number.*'fifty'"),
+    (_edit("norm_mean", _DROP), "norm_mean", "is missing"),
+    (_edit("norm_std", [float("nan"), 1.0, 1.0]), "norm_std", "must list 3 finite numbers > 0"),
+    (_edit("norm_std", [1.0, -1.0, 1.0]), "norm_std", "must list 3 finite numbers > 0"),
+    (_edit("norm_std", [1.0, 1.0, 0.0]), "norm_std", "must list 3 finite numbers > 0"),
+    (lambda m: m.update(in_channels=4, norm_mean=[0.0] * 4, norm_std=[1.0] * 4, channel_names=list("abcd")),
+     "in_channels", "gives 4, but the graph in model.onnx has 3"),
+    (_edit("window_length", 16), "window_length", "gives 16, but the graph in model.onnx has 8"),
+    (_edit("channel_names", ["ax", "ax", "az"]), "channel_names", "must list 3 different names"),
+], ids=["class_names_count", "rate_zero", "rate_text", "missing_key", "std_nan", "std_negative",
+        "std_zero", "channels_vs_graph", "window_vs_graph", "channel_names_twice"])
+def test_model_json_fields_are_checked_naming_the_file_and_field(tmp_path, edit, field, match):
+    import json
+    import re
+    from harlib.export import load_exported
+    a = _bundle(tmp_path)
+    meta = json.loads((a / "model.json").read_text())
+    edit(meta)
+    (a / "model.json").write_text(json.dumps(meta))
+    with pytest.raises(ValueError, match=re.escape(str(a / "model.json")) + f": field '{field}' {match}"):
+        load_exported(a)
+
+
+def test_truncated_model_json_is_reported_as_such(tmp_path):
+    import re
+    from harlib.export import load_exported
+    a = _bundle(tmp_path)
+    text = (a / "model.json").read_text()
+    (a / "model.json").write_text(text[: len(text) // 2])
+    with pytest.raises(ValueError, match=re.escape(str(a / "model.json")) + ": not valid JSON .*truncated"):
+        load_exported(a)

@@ -37,7 +37,7 @@ from harlib.data import basicmotions, dsads, hapt, opportunity, pamap2, uci_har,
 from harlib.data.archive import Source, extract_archive, locate
 from harlib.runs import RunOutput, RunStore, cached_run, run_key
 
-from conftest import REPO, write_dsads, write_hapt, write_uci_har
+from conftest import REPO, flip_byte, write_dsads, write_hapt, write_uci_har
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -82,6 +82,25 @@ def wait_for(paths, procs, timeout=120.0):
         time.sleep(0.02)
 
 
+def start_together(tmp_path: Path, code: str, args: list[tuple[str, ...]], timeout: float = 180) -> list[str]:
+    """Run ``code`` in one process per tuple of ``args`` (each gets its ``ready`` and ``go``
+    paths after them), release them all at the same instant once every one is ready, and
+    return what they printed; a process that fails fails the test with its stderr."""
+    go = tmp_path / "go"
+    ready = [tmp_path / f"ready{i}" for i in range(len(args))]
+    procs = [spawn(code, *a, str(r), str(go)) for a, r in zip(args, ready)]
+    try:
+        wait_for(ready, procs)
+        go.touch()
+        outs = [p.communicate(timeout=timeout) for p in procs]
+    finally:
+        for p in procs:
+            p.kill()
+    for p, (_, err) in zip(procs, outs):
+        assert p.returncode == 0, err[-3000:]
+    return [out for out, _ in outs]
+
+
 def replace_line(path: Path, number: int, edit) -> None:
     """Rewrite 1-based line ``number`` of a text file with ``edit(line)``."""
     lines = path.read_text().splitlines()
@@ -94,19 +113,12 @@ def names_line(fname: str, number: int) -> str:
     return rf"{re.escape(fname)}(, line |:){number}\b"
 
 
-def flip_byte(path: Path, at: float = 0.5) -> None:
-    data = bytearray(path.read_bytes())
-    i = int(len(data) * at)
-    data[i] ^= 0xFF
-    path.write_bytes(bytes(data))
-
-
 # ---- 1. concurrent loads, concurrent writers ----------------------------------------------
 _LOADER = """
     import hashlib, json, sys, time
     from pathlib import Path
     from harlib.data import load_dataset
-    name, ready, go, locks = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4]
+    name, locks, ready, go = sys.argv[1], sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4])
     if locks == "unlocked":          # as where fcntl is missing: only unique names and renames
         try:
             import harlib.data.atomic
@@ -135,21 +147,9 @@ def test_concurrent_loads_in_separate_processes(isolated, tmp_path, locks):
     experiments = tuple((e, 1 + e % 3, 2500) for e in range(1, 9))
     make_zip(data / "HAPT Data Set.zip", write_hapt(tmp_path / "src", experiments))
     make_zip(data / "UCI HAR Dataset.zip", write_uci_har(tmp_path / "src"))
-    names = ["hapt", "uci_har_hapt", "hapt", "uci_har_hapt"]
-    go = tmp_path / "go"
-    ready = [tmp_path / f"ready{i}" for i in range(len(names))]
-    procs = [spawn(_LOADER, n, str(r), str(go), locks) for n, r in zip(names, ready)]
-    try:
-        wait_for(ready, procs)
-        go.touch()
-        outs = [p.communicate(timeout=180) for p in procs]
-    finally:
-        for p in procs:
-            p.kill()
-    for p, (out, err) in zip(procs, outs):
-        assert p.returncode == 0, err[-3000:]
+    outs = start_together(tmp_path, _LOADER, [(n, locks) for n in ["hapt", "uci_har_hapt"] * 2])
     digests = {}
-    for out, _ in outs:
+    for out in outs:
         r = json.loads(out.strip().splitlines()[-1])
         digests.setdefault(r["name"], set()).add(r["digest"])
     assert all(len(d) == 1 for d in digests.values()), digests
@@ -574,3 +574,165 @@ def test_temporaries_of_older_harlib_versions_are_removed_once_a_day_old(isolate
     with pytest.raises(DatasetNotFoundError):              # locate sweeps raw/ first
         locate(Source("t", marker="RawData/labels.txt", archives={"x.tar.xz": None}))
     assert hidden(runs) == [new_run.name] and hidden(raw) == []
+
+
+# ---- 6. user datasets: the parsed cache never serves a builder's old arrays ------------------
+def _user_dataset(values) -> HARDataset:
+    from harlib.data import Channel, Recording
+    x = np.asarray(values, np.float32).reshape(-1, 1)
+    return HARDataset("MyWatch", 10.0, ("still",), (Channel("acc", "wrist", "acc"),),
+                      [Recording(1, "s1", x, np.zeros(len(x), np.int16))])
+
+
+def test_a_builder_without_sources_is_built_on_every_load(isolated):
+    """Nothing tells when the files or the code of a builder without sources change, so its
+    arrays are not cached: a changed builder in a new process is never served old arrays."""
+    from harlib.data import register_dataset
+    from harlib.data.registry import DATASETS
+    _, cache = isolated
+    try:
+        register_dataset("MyWatch")(lambda: _user_dataset([1, 2]))
+        assert load_dataset("MyWatch").n_samples == 2
+        DATASETS.unregister("MyWatch")                 # as a new Python process: no registration yet
+        register_dataset("MyWatch")(lambda: _user_dataset([1, 2, 3]))
+        assert load_dataset("MyWatch").n_samples == 3
+        assert list((cache / "parsed").glob("*.npz")) == []
+    finally:
+        DATASETS.unregister("MyWatch")
+
+
+def test_re_registering_a_mixed_case_name_removes_its_cached_arrays(isolated):
+    """Clean-up on re-registration matches the cache file's name as written (``MyWatch-v1.npz``)."""
+    from harlib.data import register_dataset
+    from harlib.data.registry import DATASETS
+    data, cache = isolated
+    (data / "mywatch").mkdir()
+    (data / "mywatch" / "signals.txt").write_text("1\n2\n")
+    source = Source("MyWatch", marker="signals.txt")
+
+    def builder(offset):
+        return lambda: _user_dataset(np.loadtxt(locate(source) / "signals.txt") + offset)
+    try:
+        register_dataset("MyWatch", sources=(source,))(builder(0))
+        assert load_dataset("MyWatch").recordings[0].signals[0, 0] == 1
+        assert [p.name for p in (cache / "parsed").iterdir()] == ["MyWatch-v1.npz"]
+        register_dataset("MyWatch", sources=(source,), replace=True)(builder(10))
+        assert list((cache / "parsed").iterdir()) == []
+        assert load_dataset("MyWatch").recordings[0].signals[0, 0] == 11
+    finally:
+        DATASETS.unregister("MyWatch")
+
+
+# ---- 7. the run store: one training per run across processes, shared permissions -------------
+_GRID = """
+    import sys, time
+    from pathlib import Path
+    import numpy as np, torch
+    from harlib.runs import RunOutput, RunStore, cached_run
+    root, log, ready, go = (Path(a) for a in sys.argv[1:5])
+    def train(key):
+        with open(log, "a") as f:
+            f.write(key + "\\n")
+        time.sleep(0.5)
+        return RunOutput({"test_metrics": {"f1": 1.0}}, {"y_pred": np.arange(3)}, {"w": torch.ones(2)})
+    store = RunStore(root)
+    ready.touch()
+    while not go.exists():
+        time.sleep(0.001)
+    print(sum(cached_run({"run": i}, store, train).cached for i in range(3)))
+"""
+
+
+def test_two_processes_running_one_grid_train_each_run_once(tmp_path):
+    """Two processes start the same three runs on one store at the same instant: each run is
+    trained once (a per-run lock); the other process waits and loads it. No lock file stays."""
+    root, log = tmp_path / "runs", tmp_path / "trained.log"
+    outs = start_together(tmp_path, _GRID, [(str(root), str(log))] * 2)
+    trained = log.read_text().split()
+    assert len(trained) == 3 and len(set(trained)) == 3, trained
+    assert sum(int(out) for out in outs) == 3                     # every run loaded by the other
+    assert hidden(root) == []
+
+
+@pytest.mark.parametrize("umask,mode", [(0o022, 0o755), (0o002, 0o775)])
+def test_run_folders_get_the_permissions_of_other_cache_files(tmp_path, umask, mode):
+    """A stored run's folder is made as a plain new folder is (0777 less the umask), not
+    0700, so the other users of a shared store can read it; so is an extracted archive."""
+    import stat
+    previous = os.umask(umask)
+    try:
+        store, out = RunStore(tmp_path / "runs"), _dummy_output()
+        folder = store.save(run_key({"run": 1}), out.record, out.predictions, out.state_dict)
+        extracted = extract_archive(make_zip(tmp_path / "h.zip", write_hapt(tmp_path / "src")), tmp_path / "raw" / "h")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(folder.stat().st_mode) == mode
+    assert stat.S_IMODE(extracted.stat().st_mode) == mode
+
+
+# ---- 8. messages that say what happened: unsafe archive, full disk ---------------------------
+def _unsafe_member(kind: str) -> tarfile.TarInfo:
+    if kind == "parent_path":
+        return tarfile.TarInfo("../escaped.txt")
+    info = tarfile.TarInfo(f"data/{kind}")
+    if kind == "absolute_symlink":
+        info.type, info.linkname = tarfile.SYMTYPE, "/etc/passwd"
+    elif kind == "hardlink":
+        info.type, info.linkname = tarfile.LNKTYPE, "/etc/passwd"
+    else:
+        info.type, info.devmajor, info.devminor = tarfile.CHRTYPE, 1, 3
+    return info
+
+
+@pytest.mark.parametrize("kind", ["parent_path", "absolute_symlink", "hardlink", "device"])
+def test_an_unsafe_archive_member_is_reported_as_unsafe_naming_it(tmp_path, kind):
+    """A tar member that would land outside the folder, link out of it or create a device:
+    refused as an unsafe archive naming the member (not 'corrupt, download it again'), and
+    nothing extracted."""
+    import io
+    from harlib.data.archive import UnsafeArchiveError
+    archive, dest = tmp_path / "evil.tar", tmp_path / "raw" / "evil"
+    member = _unsafe_member(kind)
+    with tarfile.open(archive, "w") as tf:
+        tf.addfile(tarfile.TarInfo("data/readme.txt"), io.BytesIO(b""))
+        tf.addfile(member, io.BytesIO(b"") if member.isfile() else None)
+    with pytest.raises(UnsafeArchiveError, match=re.escape(f"{archive}: unsafe archive, refused: "
+                                                           f"member {member.name!r}")) as err:
+        extract_archive(archive, dest)
+    assert "download it again" not in str(err.value)
+    assert not dest.exists() and hidden(dest.parent) == [] and not (tmp_path / "escaped.txt").exists()
+
+
+def _no_space(*args, **kwargs):
+    import errno
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_a_full_disk_during_extraction_is_reported_as_a_full_disk(tmp_path, monkeypatch):
+    from harlib.data.atomic import DiskFullError
+    archive, dest = make_zip(tmp_path / "h.zip", write_hapt(tmp_path / "src")), tmp_path / "raw" / "h"
+    real = zipfile.ZipFile.extractall
+
+    def fills_up(self, path=None, *a, **k):
+        self.extract(self.namelist()[0], path)        # a first member lands, then the disk is full
+        _no_space()
+
+    monkeypatch.setattr(zipfile.ZipFile, "extractall", fills_up)
+    with pytest.raises(DiskFullError, match=re.escape(f"disk full: no space left on the device of {dest.parent} "
+                                                       f"while extracting {archive}")) as err:
+        extract_archive(archive, dest)
+    assert not isinstance(err.value, CorruptArchiveError)
+    assert not dest.exists() and hidden(dest.parent) == []
+    monkeypatch.setattr(zipfile.ZipFile, "extractall", real)
+    assert extract_archive(archive, dest) == dest                        # space again: it extracts
+
+
+def test_a_full_disk_while_saving_a_run_is_reported_as_a_full_disk(tmp_path, monkeypatch):
+    from harlib import runs
+    from harlib.data.atomic import DiskFullError
+    store, spec = RunStore(tmp_path / "runs"), {"model": "m", "seed": 0}
+    monkeypatch.setattr(runs.torch, "save", _no_space)
+    with pytest.raises(DiskFullError, match=re.escape(f"disk full: no space left on the device of {store.root} "
+                                                      f"while saving run {run_key(spec)}")):
+        cached_run(spec, store, lambda key: _dummy_output())
+    assert list(store.root.iterdir()) == []                              # nothing half-written

@@ -2,12 +2,18 @@
 per-sample scores, and the command line on an exported run."""
 from __future__ import annotations
 
+import json
+import re
+import shutil
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from harlib.data.base import UNLABELLED
 from harlib.streaming import StreamingRecognizer, frame_labels, main, stream_scores
+
+from conftest import export_stand_in
 
 
 def last_sample_classifier(window):
@@ -88,7 +94,7 @@ def test_command_line_runs_an_exported_run(basicmotions_windows, tmp_path, capsy
     run = fit("cnn1d", ws, split, TrainConfig(max_epochs=1, patience=1, batch_size=16), store=RunStore(tmp_path / "runs"))
     export_run(run, tmp_path / "bundle", sampling_rate=10.0)
     samples = pd.DataFrame(np.random.default_rng(0).normal(size=(120, ws.n_channels)),
-                           columns=[f"c{i}" for i in range(ws.n_channels)])
+                           columns=[c.name for c in ws.channels])
     samples["timestamp"] = np.arange(120) / 10.0
     samples.to_csv(tmp_path / "s.csv", index=False)
     assert main([str(tmp_path / "bundle"), str(tmp_path / "s.csv"), "--stride", "10"]) == 0
@@ -113,3 +119,90 @@ def test_export_run_refuses_a_run_trained_on_windows_with_history(tmp_path):
     with pytest.raises(ExportError, match="after 4 preceding windows"):
         export_run(run, tmp_path / "bundle")
     assert not (tmp_path / "bundle").exists()
+
+
+# ---- the command line refuses what it cannot run on, naming the file, line and column -------
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory):
+    """An exported folder: channels ax, ay, az at 10 Hz, windows of 8 samples; the label is
+    the capitalised name of the channel with the largest mean."""
+    pytest.importorskip("onnxruntime")
+    return export_stand_in(tmp_path_factory.mktemp("bundle") / "model")
+
+
+def _csv(path, n=20, rate=10.0, order=("ax", "ay", "az"), timestamps=True):
+    """``n`` samples where channel ax is large: every label must be AX."""
+    table = pd.DataFrame({"ax": 5.0, "ay": 1.0, "az": 0.0}, index=range(n))[list(order)]
+    if timestamps:
+        table.insert(0, "timestamp", np.arange(n) / rate)
+    table.to_csv(path, index=False)
+    return path
+
+
+def _labels(capsys) -> list[str]:
+    return [line.split(",")[1] for line in capsys.readouterr().out.strip().splitlines()[1:]]
+
+
+def test_columns_are_matched_by_name_in_any_order_and_a_mismatch_is_refused(bundle, tmp_path, capsys):
+    assert json.loads((bundle / "model.json").read_text())["channel_names"] == ["ax", "ay", "az"]
+    assert main([str(bundle), str(_csv(tmp_path / "in_order.csv")), "--stride", "4"]) == 0
+    in_order = _labels(capsys)
+    assert main([str(bundle), str(_csv(tmp_path / "reversed.csv", order=("az", "ay", "ax"))), "--stride", "4"]) == 0
+    assert _labels(capsys) == in_order == ["AX"] * 4
+    renamed = tmp_path / "renamed.csv"
+    pd.read_csv(_csv(renamed)).rename(columns={"ax": "acc_x"}).to_csv(renamed, index=False)
+    with pytest.raises(SystemExit, match=re.escape(str(renamed)) + r".*missing \['ax'\], unknown \['acc_x'\]"):
+        main([str(bundle), str(renamed)])
+
+
+def test_a_folder_without_channel_names_takes_columns_in_file_order_and_says_so(bundle, tmp_path, capsys):
+    old = tmp_path / "old"
+    shutil.copytree(bundle, old)
+    meta = json.loads((old / "model.json").read_text())
+    del meta["channel_names"]
+    (old / "model.json").write_text(json.dumps(meta))
+    assert main([str(old), str(_csv(tmp_path / "s.csv", order=("ay", "ax", "az")))]) == 0
+    captured = capsys.readouterr()
+    assert "lists no channel names" in captured.err and "in file order" in captured.err
+    assert {line.split(",")[1] for line in captured.out.strip().splitlines()[1:]} == {"AY"}
+
+
+def test_timestamps_at_another_rate_than_the_model_are_refused(bundle, tmp_path, capsys):
+    for rate in (20.0, 5.0, 10.6):                         # the model takes 10 Hz
+        csv = _csv(tmp_path / f"{rate}.csv", n=60, rate=rate)
+        with pytest.raises(SystemExit, match=re.escape(str(csv)) + rf".*{rate:.4g} Hz; the model takes 10 Hz "
+                                                                  r"\(tolerance ±5%\)"):
+            main([str(bundle), str(csv)])
+    assert main([str(bundle), str(_csv(tmp_path / "s.csv", rate=10.4)), "--stride", "4"]) == 0   # within it
+    assert _labels(capsys) == ["AX"] * 4
+
+
+def test_nan_timestamps_are_refused(bundle, tmp_path):
+    csv = _csv(tmp_path / "s.csv")
+    table = pd.read_csv(csv)
+    table.loc[9:, "timestamp"] = np.nan                    # NaN from the tenth sample on
+    table.to_csv(csv, index=False, na_rep="NaN")
+    with pytest.raises(SystemExit, match=re.escape(str(csv)) + r", line 11, column 'timestamp': 'NaN' is not a finite"):
+        main([str(bundle), str(csv)])
+    rec = StreamingRecognizer(last_sample_classifier(4), 1, 4, 1, sampling_rate=10.0)
+    with pytest.raises(ValueError, match="sample 3: timestamp is nan"):
+        rec.run(np.zeros((6, 1)), np.array([0.0, 0.1, 0.2, np.nan, 0.4, 0.5]))
+
+
+@pytest.mark.parametrize("content,match", [
+    ("", "the file is empty"),
+    ("timestamp,ax,ay,az\n0.0,1,2,3\n0.1,1,abc,3\n", r", line 3, column 'ay': 'abc' is not a finite number"),
+    ("timestamp,ax,ay,az\n", "0 samples, fewer than one window \\(8 samples\\)"),
+    ("timestamp,ax,ay,az\n" + "".join(f"{i / 10},1,2,3\n" for i in range(5)), "5 samples, fewer than one window"),
+    ("".join(f"{i / 10},1,2,3\n" for i in range(20)), "no header row"),
+], ids=["empty", "not_a_number", "header_only", "shorter_than_a_window", "no_header"])
+def test_unusable_csv_files_exit_with_a_message_naming_the_file(bundle, tmp_path, content, match):
+    csv = tmp_path / "s.csv"
+    csv.write_text(content)
+    with pytest.raises(SystemExit, match=re.escape(str(csv)) + ".*" + match):
+        main([str(bundle), str(csv)])
+
+
+def test_stride_zero_is_refused(bundle, tmp_path):
+    with pytest.raises(SystemExit, match=r"--stride must be between 1 and the window \(8 samples\), got 0"):
+        main([str(bundle), str(_csv(tmp_path / "s.csv")), "--stride", "0"])

@@ -18,6 +18,18 @@ from harlib.train import TrainConfig
     ({"precision": "fp16"}, "precision must be one of"),
     ({"device": "tpu"}, "device must be"),
     ({"pretrain_epochs": -1}, "pretrain_epochs"),
+    ({"lr": float("inf")}, r"lr must be > 0 and <= 1 \(a number in \(0, 1\]\), got inf"),
+    ({"lr": float("nan")}, r"lr must be > 0 and <= 1 .*got nan"),
+    ({"lr": 1e6}, r"lr must be > 0 and <= 1 .*got 1000000.0"),
+    ({"lr": "0.001"}, r"lr must be > 0 and <= 1 .*got '0.001'"),
+    ({"max_epochs": True}, "max_epochs must be an integer >= 1, got True"),
+    ({"patience": False}, "patience must be an integer >= 1, got False"),
+    ({"max_train_windows": True}, "max_train_windows must be None or an integer >= 2, got True"),
+    ({"batch_size": 10 ** 9}, "batch_size must be an integer >= 2 .* and <= 65536, got 1000000000"),
+    ({"batch_size": 1e9}, "batch_size must be an integer >= 2 .* and <= 65536, got 1000000000.0"),
+    ({"budget_seconds": float("inf")}, "budget_seconds must be None or a finite number > 0, got inf"),
+    ({"budget_seconds": "60"}, "budget_seconds must be None or a finite number > 0, got '60'"),
+    ({"weight_decay": float("nan")}, "weight_decay must be >= 0 .*got nan"),
 ])
 def test_impossible_values(kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -92,3 +104,21 @@ def test_stored_only_trains_nothing(basicmotions_windows, tmp_path):
                      protocol_kwargs={"n_groups": 4}, max_folds=1, store=store, log=None,
                      stored_only=True)
     assert len(again) == 1 and again.cached.all()
+
+
+def test_model_kwargs_win_over_the_configuration(basicmotions_windows, tmp_path):
+    """A classical model's ``n_jobs`` given as a model keyword argument wins over the
+    configuration's threads (before, the run failed after the grid's other runs trained)."""
+    ws, _ = basicmotions_windows
+    runs = run_grid(ws, "subject_groups", {"random_forest": {"n_jobs": 1}}, [0], TrainConfig(),
+                    protocol_kwargs={"n_groups": 4}, max_folds=1, store=RunStore(tmp_path), log=None)
+    assert len(runs) == 1 and runs.f1_macro.notna().all()
+
+
+def test_recipe_overrides_win_over_the_profile():
+    from harlib.profiles import get_profile
+    from harlib.recipes import recipe
+    smoke = get_profile("smoke")
+    assert recipe("stdualx", smoke, budget_seconds=120).budget_seconds == 120
+    assert recipe("stdualx", smoke, lr=5e-4, max_epochs=3).lr == 5e-4
+    assert recipe("stdualx", smoke).budget_seconds == smoke.budget_seconds

@@ -14,6 +14,12 @@ extracted again. Processes that need the same archive at the same time take turn
 lock); should two extract it anyway, the one that renames second discards its copy and uses
 the first one's. Temporary folders of processes that died are removed on the next start
 (:mod:`harlib.data.atomic`).
+
+Three failures are told apart, and none leaves a folder behind: an archive that cannot be
+read (:class:`CorruptArchiveError`: download it again), a tar member that would land outside
+the folder or is not a plain file, folder or inside link (:class:`UnsafeArchiveError`, naming
+the member: the archive is refused, not repaired), and a full disk
+(:class:`~harlib.data.atomic.DiskFullError`, naming the folder).
 """
 from __future__ import annotations
 
@@ -28,7 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import cache_dir, data_dirs
-from .atomic import lock, remove, remove_stale, sha256sum, temp_dir  # noqa: F401 (sha256sum: public here)
+from .atomic import (DiskFullError, disk_full_reported, lock, remove, remove_stale, sha256sum,
+                     temp_dir)
 
 STAMP = ".harlib-archive.json"
 """File inside an extracted folder naming the archive (name, size, mtime) it came from."""
@@ -46,6 +53,11 @@ class DatasetNotFoundError(FileNotFoundError):
 
 class CorruptArchiveError(RuntimeError):
     """An archive failed its checksum or could not be extracted."""
+
+
+class UnsafeArchiveError(CorruptArchiveError):
+    """A tar member would be written outside the extraction folder (``../`` or absolute
+    paths, links pointing out) or is a device or other special file; nothing is extracted."""
 
 
 @dataclass(frozen=True)
@@ -153,18 +165,23 @@ def extract_archive(path: Path, dest: Path, replace: bool = False) -> Path:
     old = None
     try:
         try:
-            if path.name.endswith(".zip"):
-                with zipfile.ZipFile(path) as zf:
-                    zf.extractall(tmp)
-            else:
-                with tarfile.open(path) as tf:
-                    tf.extractall(tmp, filter="data")
+            with disk_full_reported(dest.parent, f"extracting {path}"):
+                if path.name.endswith(".zip"):
+                    with zipfile.ZipFile(path) as zf:
+                        zf.extractall(tmp)
+                else:
+                    with tarfile.open(path) as tf:
+                        tf.extractall(tmp, filter="data")
+                (tmp / STAMP).write_text(json.dumps(archive_identity(path)))
+        except tarfile.FilterError as exc:
+            raise UnsafeArchiveError(f"{path}: unsafe archive, refused: member {exc.tarinfo.name!r} "
+                                     f"({exc}). Nothing was extracted") from exc
         except (tarfile.TarError, zipfile.BadZipFile, lzma.LZMAError, zlib.error, EOFError,
                 OSError, ValueError) as exc:
+            if isinstance(exc, DiskFullError):
+                raise
             raise CorruptArchiveError(f"{path}: cannot be extracted ({type(exc).__name__}: "
                                       f"{exc}); the archive is corrupt or truncated") from exc
-        (tmp / STAMP).write_text(json.dumps(archive_identity(path)))
-        tmp.chmod(0o755)
         if replace and dest.exists() and not is_current(dest, path):
             old = temp_dir(dest.parent, dest.name, suffix=".old")
             try:

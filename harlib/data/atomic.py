@@ -9,13 +9,20 @@ longer running (``kill -9``, a crash, a power cut), so an interruption leaves no
 for long; temporaries of a live process are never touched. Temporaries from another machine
 sharing the cache (whose processes cannot be checked) and from harlib versions before this
 naming are removed only once they are :data:`FOREIGN_AGE_S` old.
+
+A temporary folder gets the permissions of a plain new folder (``0777`` less the umask), so
+what is renamed into place (an extracted archive, a stored run) can be read by the other
+users of a shared cache as its other files can. A full disk while writing any of them raises
+:class:`DiskFullError`, which names the path (:func:`disk_full_reported`).
 """
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import re
+import secrets
 import shutil
 import socket
 import tempfile
@@ -37,14 +44,38 @@ class CacheWarning(UserWarning):
     """A cached file (a parsed dataset, a stored run) is damaged; it is rebuilt or retrained."""
 
 
+class DiskFullError(OSError):
+    """The disk filled up while harlib was writing; the message names where and what."""
+
+
+@contextlib.contextmanager
+def disk_full_reported(path: Path, doing: str):
+    """Turn a full disk (``OSError`` with ``ENOSPC``) inside the block into a
+    :class:`DiskFullError` naming ``path`` and what was being done; other errors pass."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno != errno.ENOSPC or isinstance(exc, DiskFullError):
+            raise
+        raise DiskFullError(errno.ENOSPC, f"disk full: no space left on the device of {path} "
+                            f"while {doing}; nothing was kept. Free some space and try again") from exc
+
+
 def _prefix(name: str) -> str:
     return f".{name}.pid{os.getpid()}-{HOST_TAG}."
 
 
 def temp_dir(parent: Path, name: str, suffix: str = ".partial") -> Path:
-    """A new, empty, uniquely named hidden folder in ``parent`` owned by this process."""
+    """A new, empty, uniquely named hidden folder in ``parent`` owned by this process, with
+    the permissions of a plain new folder (``mkdtemp`` would make it ``0700``)."""
     parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=_prefix(name), suffix=suffix, dir=parent))
+    while True:
+        path = parent / f"{_prefix(name)}{secrets.token_hex(4)}{suffix}"
+        try:
+            path.mkdir()                     # 0777 less the umask
+            return path
+        except FileExistsError:
+            continue
 
 
 def temp_file(parent: Path, name: str, suffix: str = ".partial") -> tuple[int, Path]:
@@ -109,20 +140,38 @@ def remove_stale(folder: Path, legacy: re.Pattern | None = None, once: bool = Tr
 
 
 @contextlib.contextmanager
-def lock(name: str):
-    """An exclusive inter-process lock named ``name`` (a file ``$HARLIB_CACHE/locks/<name>.lock``,
-    released when the block ends or the process dies); other processes wait for it.
+def file_lock(path: Path):
+    """An exclusive inter-process lock on the file ``path`` (created on demand; other
+    processes wait for it; released when the block ends or the process dies). The holder
+    removes the file when it is done, so no lock files pile up; a waiter that wakes up on a
+    removed file takes the lock again on the current one, so two holders never overlap.
     A no-op where ``fcntl`` is missing (unique names and rename races still keep results whole)."""
     if fcntl is None:  # pragma: no cover
         yield
         return
-    from ..config import cache_dir
-    with open(cache_dir("locks") / f"{name}.lock", "a+b") as f:
+    path = Path(path)
+    while True:
+        f = open(path, "a+b")
         fcntl.flock(f, fcntl.LOCK_EX)
         try:
-            yield
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
+            if os.stat(path).st_ino == os.fstat(f.fileno()).st_ino:
+                break
+        except FileNotFoundError:
+            pass
+        f.close()                            # the file was removed while this one waited
+    try:
+        yield
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        f.close()
+
+
+def lock(name: str):
+    """An exclusive inter-process lock named ``name``: :func:`file_lock` on
+    ``$HARLIB_CACHE/locks/<name>.lock``."""
+    from ..config import cache_dir
+    return file_lock(cache_dir("locks") / f"{name}.lock")
 
 
 def sha256sum(path: Path, chunk: int = 1 << 20) -> str:

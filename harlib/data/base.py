@@ -18,6 +18,7 @@ from typing import Sequence
 
 import numpy as np
 
+from ..checks import is_number
 from .atomic import temp_file
 
 UNLABELLED = -1
@@ -84,8 +85,21 @@ class HARDataset:
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self):
+        """Refuse what no loader should produce: a sampling rate that is not a positive
+        number, no recordings, a class name listed twice, and recordings that disagree with
+        the channel and class lists."""
         self.class_names = tuple(self.class_names)
         self.channels = tuple(self.channels)
+        rate = self.sampling_rate
+        if not (is_number(rate) and rate > 0):
+            raise ValueError(f"{self.name}: sampling_rate must be a positive number of samples per "
+                             f"second, got {rate!r}")
+        if not self.recordings:
+            raise ValueError(f"{self.name}: no recordings; a dataset needs at least one")
+        twice = sorted({c for c in self.class_names if self.class_names.count(c) > 1})
+        if twice:
+            raise ValueError(f"{self.name}: class_names lists {twice} more than once; each class "
+                             "needs its own name (labels index class_names)")
         n = len(self.class_names)
         for rec in self.recordings:
             if rec.signals.shape[1] != len(self.channels):

@@ -1,6 +1,7 @@
 """The dataset registry and the cached loader ``load_dataset``."""
 from __future__ import annotations
 
+import glob
 import re
 import time
 import warnings
@@ -37,16 +38,18 @@ def register_dataset(name: str, *, version: int = 1, summary: str = "",
                      sources: tuple[Source, ...] = (), replace: bool = False):
     """Decorator registering a zero-argument builder that returns a :class:`HARDataset`.
     ``sources``: the :class:`Source` objects the builder locates; a change to their files
-    (size or modification time) makes the next load parse them again. Running the same
-    registration again (a notebook cell) replaces it; another builder under a taken name
-    needs ``replace=True``."""
+    (size or modification time) makes the next load parse them again. A builder without
+    ``sources`` is run on every load and its arrays are never cached: nothing would tell
+    when its files or its code changed. Running the same registration again (a notebook
+    cell) replaces it; another builder under a taken name needs ``replace=True``. Either
+    way the cached arrays of the name (``<name>-v*.npz``, the name as written) are removed."""
 
     def decorator(build: Callable[[], HARDataset]):
         again = name in DATASETS
         DATASETS.register(name, replace=replace)(DatasetSpec(name, build, version, summary,
                                                              tuple(sources)))
         if again:        # the builder may have changed: its cached arrays no longer count
-            for old in cache_dir("parsed").glob(f"{name.lower()}-v*.npz"):
+            for old in cache_dir("parsed").glob(f"{glob.escape(name)}-v*.npz"):
                 old.unlink(missing_ok=True)
         return build
 
@@ -89,6 +92,17 @@ def _read_cache(path: Path, identity: str | None, check: bool = True) -> HARData
     return ds
 
 
+def _build(spec: DatasetSpec) -> HARDataset:
+    """Run the builder of ``spec`` and check what it returns: a :class:`HARDataset` with no
+    NaN or infinite value."""
+    ds = spec.build()
+    if not isinstance(ds, HARDataset):
+        raise TypeError(f"dataset {spec.name!r}: its builder {getattr(spec.build, '__qualname__', spec.build)!r} "
+                        f"returned a {type(ds).__name__}; a builder must return a HARDataset")
+    ds.check_finite()
+    return ds
+
+
 def load_dataset(name: str, *, use_cache: bool = True, verbose: bool = False) -> HARDataset:
     """Load a registered dataset by name.
 
@@ -97,14 +111,13 @@ def load_dataset(name: str, *, use_cache: bool = True, verbose: bool = False) ->
     ``$HARLIB_CACHE/parsed``; later calls read that file as long as the raw files are
     unchanged (same paths, sizes and modification times). A damaged cache file is reported
     (:class:`CacheWarning`) and rebuilt. Concurrent processes parse a dataset once: the
-    others wait for it and read the result.
+    others wait for it and read the result. A dataset registered without ``sources`` is
+    built on every call (:func:`register_dataset`).
     """
     spec = DATASETS.get(name)
     t0 = time.perf_counter()
-    if not use_cache:
-        ds = spec.build()
-        ds.check_finite()
-        how = "raw files"
+    if not (use_cache and spec.sources):
+        ds, how = _build(spec), "raw files"
     else:
         parsed = cache_dir("parsed")
         remove_stale(parsed, _LEGACY_TEMP)
@@ -122,8 +135,7 @@ def load_dataset(name: str, *, use_cache: bool = True, verbose: bool = False) ->
             with lock(f"parsed-{path.stem}"):
                 ds = _read_cache(path, identity)      # another process may have just written it
                 if ds is None:
-                    ds = spec.build()
-                    ds.check_finite()
+                    ds = _build(spec)
                     ds.save(path, source=identity)
                     how = "raw files"
     if verbose:

@@ -7,4 +7,6 @@ an executor), ``plotting``; ``export`` (ONNX), ``deployment`` (torch vs onnxrunt
 ``streaming`` (a recogniser fed sample by sample), ``summary`` (the papers' claims against
 ours).
 """
+from . import numerics  # first: pins the CPU numerics before NumPy and torch load
+
 __version__ = "0.1.0"

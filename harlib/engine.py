@@ -21,6 +21,7 @@ from .losses import LOSSES, create_loss
 from .metrics import expected_calibration_error
 from .models import create_model
 from .normalization import Standardizer
+from .numerics import pin_torch
 from .registry import Registry
 from .samplers import create_sampler
 from .splits import Split
@@ -30,6 +31,7 @@ PRECISIONS = ("fp32", "bf16")
 
 
 def seed_everything(seed: int) -> None:
+    pin_torch()
     np.random.seed(seed)
     torch.manual_seed(seed)
     torch.use_deterministic_algorithms(True, warn_only=True)

@@ -2,15 +2,22 @@
 
 Each notebook ends by calling :func:`check_headlines` with its headline numbers (a flat
 mapping name → float). They are compared with the values recorded for the profile in
-``notebooks/recorded/<notebook>.json``, within the profile's stated tolerance, and the
-call raises if any differs, is missing or is new — so a changed number fails the notebook
-(and CI, which executes every notebook under the smoke profile) until it is re-recorded on
-purpose: run the notebook with ``HARLIB_RECORD_HEADLINES=1``.
+``notebooks/recorded/<notebook>.json``, and the call raises if any differs, is missing or
+is new, so a changed number fails the notebook (and CI, which executes every notebook
+under the smoke profile) until it is re-recorded on purpose: run the notebook with
+``HARLIB_RECORD_HEADLINES=1``.
 
-Tolerances: ``smoke`` 1e-6 (CPU runs on one thread are deterministic); ``standard`` 0.02
-(the committed numbers come from stored runs; retraining them on another thread count or
-CPU moves macro-F1 by up to about a seed's spread); other profiles are checked only where
-values were recorded for them.
+Two kinds of number are checked:
+
+* **Invariants** (:mod:`harlib.invariants`): the runs the notebook trained or loaded, their
+  data fingerprints, window counts, split membership, test overlap with training and
+  parameter counts. No CPU can move them, so they must be equal, exactly.
+* **Headline values**, trained numbers. Each is recorded with its own tolerance and where
+  that tolerance came from. The profile decides it when the value is recorded
+  (:attr:`~harlib.profiles.Profile.headline_tolerance`): a stated floor, measured for the
+  profile, and, where the profile gives a multiple of the standard error
+  (``headline_se_multiple``) and the value is a mean over runs (:func:`mean_values`),
+  that multiple of the measured seed × fold standard error when it is larger.
 """
 from __future__ import annotations
 
@@ -19,65 +26,133 @@ import math
 import os
 from pathlib import Path
 
+import numpy as np
+
+from . import invariants, numerics
+from .profiles import Profile, get_profile
 from .reporting import project_root
 
-TOLERANCE = {"smoke": 1e-6, "standard": 0.02, "paper": 0.02}
 RECORD_ENV = "HARLIB_RECORD_HEADLINES"
+
+
+class HeadlineValues(dict):
+    """Headline values (name → mean) that carry their spread: ``spread[name] = (standard
+    error, runs)`` over the rows each mean came from (what :func:`mean_values` returns)."""
+
+    def __init__(self, values=(), spread: dict | None = None):
+        super().__init__(values)
+        self.spread = dict(spread or {})
+
+    def __or__(self, other):
+        return HeadlineValues({**self, **other},
+                              {**self.spread, **getattr(other, "spread", {})})
+
+    def update(self, other=(), **kw):
+        super().update(other, **kw)
+        self.spread.update(getattr(other, "spread", {}))
 
 
 def recorded_path(notebook: str) -> Path:
     return project_root() / "notebooks" / "recorded" / f"{notebook}.json"
 
 
-def compare(values: dict[str, float], recorded: dict[str, float], tolerance: float) -> list[str]:
-    """Human-readable differences between ``values`` and ``recorded`` (empty: they agree)."""
+def tolerance_for(name: str, values: dict, profile: Profile) -> tuple[float, str]:
+    """The tolerance ``profile`` gives the headline ``name`` of ``values``, and its source."""
+    tol, source = profile.headline_tolerance, profile.headline_tolerance_source
+    k = profile.headline_se_multiple
+    se, n = getattr(values, "spread", {}).get(name, (float("nan"), 1))
+    if k is not None and n >= 2 and math.isfinite(se) and k * se > tol:
+        return k * se, f"{k:g} × the standard error over {n} runs (seeds × folds)"
+    return tol, source
+
+
+def _entries(profile_data: dict) -> dict[str, dict]:
+    """The recorded values as ``{name: {"value", "tolerance", "source"}}`` (files written
+    before per-value tolerances hold one ``tolerance`` for all)."""
+    values = profile_data["values"]
+    if isinstance(profile_data.get("tolerance"), (int, float)):
+        return {k: {"value": v, "tolerance": profile_data["tolerance"],
+                    "source": "one tolerance for the profile (recorded before per-value tolerances)"}
+                for k, v in values.items()}
+    return values
+
+
+def compare(values: dict[str, float], recorded: dict[str, dict]) -> list[str]:
+    """Human-readable differences between ``values`` and the ``recorded`` entries (each
+    ``{"value", "tolerance", ...}``); empty when every value is within its tolerance."""
     problems = []
     for name in sorted(set(values) | set(recorded)):
         if name not in recorded:
             problems.append(f"{name}: {values[name]!r} has no recorded value")
         elif name not in values:
-            problems.append(f"{name}: recorded {recorded[name]!r} but not produced")
+            problems.append(f"{name}: recorded {recorded[name]['value']!r} but not produced")
         else:
-            a, b = float(values[name]), float(recorded[name])
-            if not (math.isclose(a, b, rel_tol=0.0, abs_tol=tolerance)
-                    or (math.isnan(a) and math.isnan(b))):
-                problems.append(f"{name}: {a:.6f} now, {b:.6f} recorded (|Δ| {abs(a - b):.2e} > {tolerance:g})")
+            a, b = float(values[name]), float(recorded[name]["value"])
+            tol = float(recorded[name]["tolerance"])
+            if not (math.isclose(a, b, rel_tol=0.0, abs_tol=tol) or (math.isnan(a) and math.isnan(b))):
+                problems.append(f"{name}: {a:.6f} now, {b:.6f} recorded (|Δ| {abs(a - b):.2e} > "
+                                f"{tol:g}, {recorded[name].get('source', 'no source')})")
     return problems
 
 
-def check_headlines(notebook: str, values: dict[str, float], profile: str,
+def check_headlines(notebook: str, values: dict[str, float], profile: str | Profile,
                     record: bool | None = None) -> str:
-    """Compare a notebook's headline numbers with those recorded for ``profile`` (or record
-    them, with ``record=True`` or ``$HARLIB_RECORD_HEADLINES=1``). Returns a one-line report;
-    raises ``AssertionError`` listing every difference."""
-    values = {str(k): float(v) for k, v in values.items()}
+    """Compare a notebook's headline numbers and the invariants of its runs with those
+    recorded for ``profile`` (or record them, with ``record=True`` or
+    ``$HARLIB_RECORD_HEADLINES=1``). Returns a one-line report; raises ``AssertionError``
+    listing every difference."""
+    profile = profile if isinstance(profile, Profile) else get_profile(profile)
+    spread = getattr(values, "spread", {})
+    values = HeadlineValues({str(k): float(v) for k, v in values.items()}, spread)
     if not values:
         raise ValueError(f"{notebook}: no headline numbers given")
+    now_invariants = invariants.summary()
     record = os.environ.get(RECORD_ENV) == "1" if record is None else record
     path = recorded_path(notebook)
     data = json.loads(path.read_text()) if path.is_file() else {}
     if record:
-        data[profile] = {"tolerance": TOLERANCE.get(profile, 0.02), "values": values}
+        entries = {}
+        for name, v in sorted(values.items()):
+            tol, source = tolerance_for(name, values, profile)
+            entries[name] = {"value": v, "tolerance": tol, "source": source}
+        data[profile.name] = {"values": entries, "invariants": now_invariants}
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
-        return f"recorded {len(values)} headline numbers of {notebook} for the {profile} profile"
-    if profile not in data:
-        if profile in ("smoke", "standard"):
-            raise AssertionError(f"{notebook}: no headline numbers recorded for the {profile} "
+        return (f"recorded {len(values)} headline numbers and {len(now_invariants)} invariants "
+                f"of {notebook} for the {profile.name} profile")
+    if profile.name not in data:
+        if profile.headlines_required:
+            raise AssertionError(f"{notebook}: no headline numbers recorded for the {profile.name} "
                                  f"profile in {path}; record them with {RECORD_ENV}=1")
-        return f"no headline numbers recorded for the {profile} profile; nothing compared"
-    tol = data[profile]["tolerance"]
-    problems = compare(values, data[profile]["values"], tol)
+        return f"no headline numbers recorded for the {profile.name} profile; nothing compared"
+    recorded = data[profile.name]
+    problems = compare(values, _entries(recorded))
+    if "invariants" in recorded:
+        problems += invariants.compare(now_invariants, recorded["invariants"])
     if problems:
-        raise AssertionError(f"{notebook} ({profile} profile): {len(problems)} headline number(s) "
-                             f"differ from {path.name}:\n  " + "\n  ".join(problems) +
+        hint = "".join(f"\nNumerics: {p}" for p in numerics.check())
+        raise AssertionError(f"{notebook} ({profile.name} profile): {len(problems)} number(s) "
+                             f"differ from {path.name}:\n  " + "\n  ".join(problems) + hint +
                              f"\nIf the change is intended, re-record with {RECORD_ENV}=1.")
-    return f"{len(values)} headline numbers match the values recorded for the {profile} profile (± {tol:g})"
+    n_inv = len(recorded.get("invariants", {}))
+    return (f"{len(values)} headline numbers match the values recorded for the {profile.name} "
+            f"profile within their tolerances, and {n_inv} invariants exactly")
 
 
-def mean_values(df, keys: list[str], value: str) -> dict[str, float]:
-    """``{"k1/k2:value": mean}`` over the rows of ``df`` grouped by ``keys`` — e.g. mean
-    macro-F1 per dataset and model over folds and seeds, from a notebook's runs table."""
-    means = df.groupby(keys, sort=True)[value].mean()
-    return {"/".join(map(str, k if isinstance(k, tuple) else (k,))) + f":{value}": float(v)
-            for k, v in means.items()}
+def mean_values(df, keys: list[str], value: str) -> HeadlineValues:
+    """``{"k1/k2:value": mean}`` over the rows of ``df`` grouped by ``keys`` (e.g. mean
+    macro-F1 per dataset and model over folds and seeds, from a notebook's runs table),
+    carrying each mean's standard error and number of rows in ``.spread``."""
+    groups = df.groupby(keys, sort=True)[value]
+    means, sds, counts = groups.mean(), groups.std(ddof=1), groups.count()
+    out, spread = {}, {}
+    for k, m in means.items():
+        name = "/".join(map(str, k if isinstance(k, tuple) else (k,))) + f":{value}"
+        out[name] = float(m)
+        n = int(counts[k])
+        spread[name] = (float(sds[k]) / np.sqrt(n) if n >= 2 else float("nan"), n)
+    return HeadlineValues(out, spread)
+
+
+__all__ = ["HeadlineValues", "RECORD_ENV", "check_headlines", "compare", "mean_values",
+           "recorded_path", "tolerance_for"]

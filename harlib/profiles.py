@@ -62,6 +62,14 @@ class Profile:
     # notebook 40: also time inference with all of the machine's threads (the smoke profile
     # does not: beside CI's other process it would measure oversubscription)
     all_threads_latency: bool = True
+    # headline checks (harlib.headlines): the tolerance each trained headline value is
+    # recorded with, where that tolerance comes from, the multiple of a mean's standard
+    # error over seeds × folds that replaces it when larger (None: never), and whether a
+    # notebook without recorded values for this profile fails its check
+    headline_tolerance: float = 0.02
+    headline_tolerance_source: str = "stated floor"
+    headline_se_multiple: float | None = None
+    headlines_required: bool = False
 
     def grid_overrides(self) -> dict:
         """The TrainConfig fields of notebook 02's zoo grid: ``grid_budget`` where the
@@ -72,6 +80,15 @@ class Profile:
         return asdict(self)
 
 
+# The smoke profile's tolerance for trained numbers: under pinned numerics (harlib.numerics)
+# a one-thread run is bitwise identical on every CPU benchmarks/isa_reproducibility.py can
+# emulate; the tolerance only absorbs float formatting.
+SMOKE_TOLERANCE = (1e-6, "bitwise under pinned numerics on every emulated CPU "
+                         "(tables/bench_isa_reproducibility.md); 1e-6 absorbs float formatting")
+# The standard profile's floor, for a value that is one run or whose runs agree closely.
+STANDARD_FLOOR = ("floor 0.02 (the fixed tolerance used before per-value spreads), for one-run values; "
+                  "3 standard errors where larger")
+
 PROFILES = {
     "smoke": Profile("smoke", max_epochs=2, patience=2, seeds=(0,), max_train_windows=400,
                      max_val_windows=200, max_test_windows=300, max_folds=1,
@@ -81,7 +98,9 @@ PROFILES = {
                      all_threads_latency=False,
                      budget_check={"max_train_windows": 400, "max_epochs": 3, "patience": 2,
                                    "folds": 1},
-                     augment_epochs=1, pretrain_epochs=1),
+                     augment_epochs=1, pretrain_epochs=1,
+                     headline_tolerance=SMOKE_TOLERANCE[0], headline_tolerance_source=SMOKE_TOLERANCE[1],
+                     headlines_required=True),
     "standard": Profile("standard", max_epochs=10, patience=3, seeds=(0, 1, 2),
                         max_train_windows=2000, max_val_windows=500, max_test_windows=None,
                         max_folds=3,
@@ -93,14 +112,18 @@ PROFILES = {
                                      "max_train_windows": None},
                         budget_check={"max_train_windows": 4000, "max_epochs": 30, "patience": 10,
                                       "folds": 1},
-                        augment_epochs=20, pretrain_epochs=5, budget_seconds=480.0),
+                        augment_epochs=20, pretrain_epochs=5, budget_seconds=480.0,
+                        headline_tolerance=0.02, headline_se_multiple=3.0, headlines_required=True,
+                        headline_tolerance_source=STANDARD_FLOOR),
     "paper": Profile("paper", max_epochs=100, patience=10, seeds=(0, 1, 2),
                      max_train_windows=None, max_val_windows=None, max_test_windows=None,
                      max_folds=None,
                      description="the papers' settings, for a GPU",
                      cheap_model_train_windows=None, grid_train_windows=None, grid_seeds=(0, 1, 2),
                      efficiency_repeats=50, budget_check=None,   # it already trains on everything
-                     augment_epochs=200, pretrain_epochs=20),
+                     augment_epochs=200, pretrain_epochs=20,
+                     headline_tolerance=0.02, headline_se_multiple=3.0,
+                     headline_tolerance_source=STANDARD_FLOOR),
 }
 
 

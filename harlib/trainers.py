@@ -26,6 +26,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from . import invariants
 from .augment import augment
 from .engine import (MONITORS, TrainData, build_loss, build_model, build_optimizer,
                      classifier_scores, fit_epochs, loss_scores, parameter_groups, predict,
@@ -101,14 +102,22 @@ class Trainer:
 
     def run(self, req: RunRequest, force: bool = False) -> RunResult:
         spec = self.spec(req)
-        return cached_run(spec, req.store, lambda key: self.train(req), force)
+        return _noted(req, spec, cached_run(spec, req.store, lambda key: self.train(req), force))
 
     def stored(self, req: RunRequest) -> RunResult | None:
         """The stored run of ``req``, or ``None`` (nothing is trained)."""
-        return stored_run(self.spec(req), req.store)
+        spec = self.spec(req)
+        return _noted(req, spec, stored_run(spec, req.store))
 
     def train(self, req: RunRequest) -> RunOutput:  # pragma: no cover - abstract
         raise NotImplementedError
+
+
+def _noted(req: RunRequest, spec: dict, result: RunResult | None) -> RunResult | None:
+    """``result``, noted among this process's runs (:mod:`harlib.invariants`)."""
+    if result is not None:
+        invariants.note(spec, result.key, result.record.get("n_parameters", 0), req.ws, req.split)
+    return result
 
 
 def _progress(req: RunRequest, total: int):

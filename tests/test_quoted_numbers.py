@@ -7,7 +7,8 @@ import json
 import pandas as pd
 import pytest
 
-from harlib import headlines
+from harlib import headlines, invariants
+from harlib.profiles import SMOKE_TOLERANCE, get_profile
 from harlib.reporting import check_quotes, project_root, unquotable_numbers
 
 
@@ -42,7 +43,52 @@ def test_headlines_fail_until_re_recorded(tmp_path, monkeypatch):
     with pytest.raises(AssertionError, match="not produced"):
         headlines.check_headlines("99_demo", {"acc": 0.5}, "smoke")
     saved = json.loads(headlines.recorded_path("99_demo").read_text())
-    assert saved["smoke"] == {"tolerance": 1e-6, "values": {"f1": 0.5}}
+    tol, source = SMOKE_TOLERANCE
+    assert saved["smoke"]["values"] == {"f1": {"value": 0.5, "tolerance": tol, "source": source}}
+
+
+@pytest.mark.parametrize("profile", ["smoke", "standard"])
+def test_a_value_just_outside_its_tolerance_fails(tmp_path, monkeypatch, profile):
+    monkeypatch.setenv("HARLIB_OUTPUT", str(tmp_path))
+    monkeypatch.delenv(headlines.RECORD_ENV, raising=False)
+    headlines.check_headlines("99_demo", {"f1": 0.5}, profile, record=True)
+    tol = json.loads(headlines.recorded_path("99_demo").read_text())[profile]["values"]["f1"]["tolerance"]
+    assert tol == get_profile(profile).headline_tolerance
+    headlines.check_headlines("99_demo", {"f1": 0.5 + 0.99 * tol}, profile)
+    with pytest.raises(AssertionError, match="f1: .* now, 0.500000 recorded"):
+        headlines.check_headlines("99_demo", {"f1": 0.5 + 1.01 * tol}, profile)
+
+
+def test_standard_tolerance_is_a_multiple_of_the_measured_standard_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("HARLIB_OUTPUT", str(tmp_path))
+    monkeypatch.delenv(headlines.RECORD_ENV, raising=False)
+    runs = pd.DataFrame({"model": ["a"] * 3 + ["b"] * 3,
+                         "f1": [0.70, 0.80, 0.90, 0.500, 0.501, 0.502]})
+    values = headlines.mean_values(runs, ["model"], "f1")
+    assert values == pytest.approx({"a:f1": 0.80, "b:f1": 0.501})
+    assert values.spread["a:f1"] == pytest.approx((0.1 / 3 ** 0.5, 3))
+    headlines.check_headlines("99_demo", values, "standard", record=True)
+    saved = json.loads(headlines.recorded_path("99_demo").read_text())["standard"]["values"]
+    k = get_profile("standard").headline_se_multiple
+    assert saved["a:f1"]["tolerance"] == pytest.approx(k * 0.1 / 3 ** 0.5)
+    assert "standard error over 3 runs" in saved["a:f1"]["source"]
+    # b's runs agree to 0.001: its standard error is below the floor, which it keeps
+    assert saved["b:f1"]["tolerance"] == get_profile("standard").headline_tolerance
+
+
+def test_invariants_must_match_exactly(tmp_path, monkeypatch):
+    monkeypatch.setenv("HARLIB_OUTPUT", str(tmp_path))
+    monkeypatch.delenv(headlines.RECORD_ENV, raising=False)
+    invariants.reset()
+    spec = {"dataset": "d", "data": "aa", "protocol": "p", "fold": 0, "split": "s1", "model": "m"}
+    invariants.note(spec, "k1", 1000)
+    headlines.check_headlines("99_demo", {"f1": 0.5}, "smoke", record=True)
+    headlines.check_headlines("99_demo", {"f1": 0.5}, "smoke")
+    invariants.reset()
+    invariants.note({**spec, "split": "s2"}, "k2", 1000)       # another split membership
+    with pytest.raises(AssertionError, match="invariant d/p/0:split fingerprint: 's2' now, 's1' recorded"):
+        headlines.check_headlines("99_demo", {"f1": 0.5}, "smoke")
+    invariants.reset()
 
 
 def test_every_notebook_has_recorded_headlines():

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+import warnings
 from typing import Callable, Iterable
 
 import numpy as np
@@ -12,7 +13,7 @@ from .runs import RunStore
 from .splits import make_splits
 from .train import TrainConfig, fit
 from .trainers import trainer_for
-from .windows import WindowSet
+from .windows import ScarceClassWarning, WindowSet, scarce_note
 
 METRICS = ("accuracy", "f1_macro", "f1_weighted", "balanced_accuracy", "g_mean")
 #: also tabulated where a run has them (AUC needs class probabilities; NMI and ARI a clustering)
@@ -20,6 +21,25 @@ OPTIONAL_METRICS = ("precision_macro", "recall_macro", "auc_ovr_macro", "ece", "
 
 
 _FROM_PROFILE = object()
+#: run_grid warns about a fold whose training windows hold fewer than this many windows of a
+#: class the window set has (none at all included)
+MIN_TRAIN_WINDOWS = 5
+
+
+def warn_scarce_training(ws: WindowSet, splits) -> None:
+    """One :class:`~harlib.windows.ScarceClassWarning` per split whose training windows hold
+    fewer than ``MIN_TRAIN_WINDOWS`` of a class present in ``ws``. A class with no window at all
+    is left to :func:`~harlib.windows.sliding_windows`'s warning, so it is named once, not
+    once per fold."""
+    present = ws.class_counts() > 0
+    for split in splits:
+        counts = np.bincount(ws.y[split.train], minlength=ws.n_classes)
+        scarce = present & (counts < MIN_TRAIN_WINDOWS)
+        if scarce.any():
+            warnings.warn(f"{ws.dataset}, {split.protocol} fold {split.fold}: few training windows "
+                          f"for class {scarce_note(ws.class_names, counts, scarce)} (under "
+                          f"{MIN_TRAIN_WINDOWS}); this fold's models barely learn it",
+                          ScarceClassWarning, stacklevel=3)
 
 
 def run_grid(ws: WindowSet, protocol: str, models: dict[str, dict] | Iterable[str],
@@ -29,6 +49,8 @@ def run_grid(ws: WindowSet, protocol: str, models: dict[str, dict] | Iterable[st
              profile: Profile | None = None, stored_only: bool = False,
              executor=None) -> pd.DataFrame:
     """Train every model × fold × seed (loading stored runs) and return one row per run.
+    Before anything trains, each fold whose training windows hold fewer than
+    ``MIN_TRAIN_WINDOWS`` (5) of a class is warned about (:func:`warn_scarce_training`).
 
     models: names (deep models from the registry, or ``random_forest``/``knn``/``svm``), or a
         mapping name → model keyword arguments. Every name is checked against its trainer
@@ -59,6 +81,7 @@ def run_grid(ws: WindowSet, protocol: str, models: dict[str, dict] | Iterable[st
     if not seeds:
         raise ValueError("run_grid needs at least one seed")
     splits = make_splits(protocol, ws, **(protocol_kwargs or {}))[:max_folds]
+    warn_scarce_training(ws, splits)
     jobs = [(split, name, kwargs, seed) for split in splits for name, kwargs in models.items()
             for seed in seeds]
     found: dict[int, object] = {}
@@ -158,7 +181,8 @@ def protocol_gap(summary: pd.DataFrame, metric: str = "f1_macro",
     return out.reset_index()
 
 
-__all__ = ["METRICS", "run_grid", "summarize", "mean_pm_std", "protocol_gap", "paired_difference"]
+__all__ = ["METRICS", "run_grid", "warn_scarce_training", "summarize", "mean_pm_std", "protocol_gap",
+           "paired_difference"]
 
 
 def paired_difference(runs: pd.DataFrame, factor: str, a, b, by: list[str],

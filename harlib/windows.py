@@ -22,9 +22,14 @@ first, so ``X`` is ``(n, channels, (H + 1) · length)``. The label, subject, rec
 start stay the current (last) window's. Windows with fewer than ``H`` predecessors are
 dropped and counted in ``info["history_dropped"]``; a recording shorter than the history's
 span (``H · stride + length`` samples) is an error that names it.
+
+**Scarce classes**: a class that keeps fewer windows than 5 % of the median class (the median
+over every class of the dataset, empty ones included) is named in a
+:class:`ScarceClassWarning`, one per call, with its count and the median.
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -32,6 +37,19 @@ import numpy as np
 from .data.base import UNLABELLED, Channel, HARDataset
 
 POLICIES = ("pure", "majority")
+#: a class keeping fewer windows than this share of the median class is warned about
+SCARCE_SHARE = 0.05
+
+
+class ScarceClassWarning(UserWarning):
+    """A class keeps so few windows (overall, or for training in a fold) that models barely
+    learn it and its per-class scores rest on a handful of windows."""
+
+
+def scarce_note(class_names, counts: np.ndarray, scarce: np.ndarray) -> str:
+    """``'sit to stand' (33), 'x' (1), against a median of 773 per class``."""
+    listed = ", ".join(f"{class_names[c]!r} ({counts[c]})" for c in np.flatnonzero(scarce))
+    return f"{listed}, against a median of {np.median(counts):g} per class"
 
 
 @dataclass
@@ -174,6 +192,8 @@ def sliding_windows(ds: HARDataset, length: float | int, stride: float | int | N
     length, stride: in ``unit`` — ``"samples"`` or ``"seconds"``; without ``unit``, ints
     count samples and floats seconds, and the two arguments must agree. The stride defaults
     to half the length (50 % overlap). Windows shorter than 8 samples are refused.
+    A class keeping under 5 % of the median class's windows is warned about
+    (:class:`ScarceClassWarning`, module docstring).
     history: preceding windows carried by each window (module docstring); 0 for none.
     """
     if isinstance(history, bool) or not isinstance(history, (int, np.integer)) or history < 0:
@@ -227,7 +247,7 @@ def sliding_windows(ds: HARDataset, length: float | int, stride: float | int | N
                          f"recording ({dropped} dropped); use a shorter history or stride")
     if not X:
         raise ValueError(f"{ds.name}: no window of {L} samples fits any recording")
-    return WindowSet(
+    ws = WindowSet(
         X=np.ascontiguousarray(np.concatenate(X), dtype=np.float32),
         y=np.concatenate(y).astype(np.int64), subject=np.concatenate(subj).astype(np.int64),
         recording=np.concatenate(rec).astype(np.int64), start=np.concatenate(start),
@@ -237,3 +257,11 @@ def sliding_windows(ds: HARDataset, length: float | int, stride: float | int | N
               "official_split": ds.official_split,
               **({"history": int(history), "history_dropped": dropped} if history else {})},
     )
+    counts = ws.class_counts()
+    scarce = counts < SCARCE_SHARE * np.median(counts)
+    if scarce.any():
+        note = scarce_note(ws.class_names, counts, scarce)
+        warnings.warn(f"{ds.name}: few windows of {L} samples for class {note} (under "
+                      f"{SCARCE_SHARE:.0%} of the median); models see it rarely and its scores "
+                      "rest on few windows", ScarceClassWarning, stacklevel=2)
+    return ws

@@ -237,6 +237,16 @@ def test_select_channels_by_placement_and_modality(tmp_path):
         ds.select_channels(modalities=["baro"])
 
 
+def test_imu_channels_is_exported_from_the_package():
+    import harlib.data
+    from harlib.data import Channel, imu_channels
+
+    assert "imu_channels" in harlib.data.__all__
+    chans = imu_channels("wrist", ["acc"], {"acc": "g"}, axes="xy")
+    assert chans == [Channel("wrist_acc_x", "wrist", "acc", "x", "g"),
+                     Channel("wrist_acc_y", "wrist", "acc", "y", "g")]
+
+
 # ---- the real mirror, where present (verified counts from its MANIFEST) -----------------
 needs_mirror = pytest.mark.skipif(not (MIRROR / "SHA256SUMS").is_file(),
                                   reason="offline data mirror not present")

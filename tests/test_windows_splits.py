@@ -1,13 +1,15 @@
 """Windowing policies, evaluation protocols and normalisation."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
 from harlib.data.base import UNLABELLED, Channel, HARDataset, Recording
 from harlib.normalization import Standardizer
 from harlib.splits import make_splits, overlap_with_training
-from harlib.windows import sliding_windows, window_starts
+from harlib.windows import ScarceClassWarning, sliding_windows, window_starts
 
 
 def toy_dataset(n_subjects=10, n=400, seed=0) -> HARDataset:
@@ -211,3 +213,47 @@ def test_overlap_counts_the_history_samples():
     split = Split(one(80), np.array([], int), np.concatenate([one(60), one(75), one(120)]), "manual", 0, False)
     # training window at 80 covers 70..89: the test window at 75 (65..84) shares samples, 60 (50..69) does not
     assert overlap_with_training(hist, split) == pytest.approx(1 / 3)
+
+
+def _classes_dataset(per_subject) -> HARDataset:
+    """``per_subject[s][c]`` windows of 10 samples (stride 10) of class ``c`` for subject ``s``."""
+    recs = []
+    for s, counts in enumerate(per_subject):
+        labels = np.repeat(np.arange(len(counts)), 10 * np.asarray(counts)).astype(np.int16)
+        recs.append(Recording(s, f"r{s}", np.zeros((len(labels), 1), np.float32), labels))
+    return HARDataset("toy3", 10.0, ("a", "b", "c"), (Channel("c0", "p", "acc"),), recs)
+
+
+def test_a_class_with_one_window_is_warned_about():
+    ds = _classes_dataset([[18, 18, 1], [18, 18, 0], [18, 18, 0], [18, 18, 0]])
+    with pytest.warns(ScarceClassWarning, match=r"toy3: few windows of 10 samples for class 'c' \(1\), "
+                                                r"against a median of 72 per class \(under 5%"):
+        ws = sliding_windows(ds, 10, 10)
+    assert ws.class_counts().tolist() == [72, 72, 1]
+
+
+def test_balanced_windows_raise_no_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sliding_windows(toy_dataset(), 50, 25)
+        sliding_windows(_classes_dataset([[18, 18, 4]] * 4), 10, 10)    # 16 of 72: 22 %
+
+
+def test_run_grid_warns_about_folds_short_of_training_windows(tmp_path):
+    from harlib.experiment import run_grid
+    from harlib.runs import RunStore
+    from harlib.train import TrainConfig
+
+    def grid(ws):
+        return run_grid(ws, "holdout_subjects", ["random_forest"], [0], TrainConfig(),
+                        protocol_kwargs={"test_subjects": [0]}, store=RunStore(tmp_path),
+                        log=None, stored_only=True)
+
+    # two training subjects with 2 windows of 'c' each: 4, under the 5 a fold needs
+    ws = sliding_windows(_classes_dataset([[18, 18, 2]] * 4), 10, 10)
+    with pytest.warns(ScarceClassWarning, match=r"toy3, holdout_subjects fold 0: few training windows "
+                                                r"for class 'c' \(4\), against a median of 36"):
+        grid(ws)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        grid(sliding_windows(_classes_dataset([[18, 18, 3]] * 4), 10, 10))   # 6 training windows

@@ -5,7 +5,7 @@
 """
 from .atomic import CacheWarning
 from .archive import CorruptArchiveError, DatasetNotFoundError, Source, locate
-from .base import UNLABELLED, Channel, HARDataset, Recording
+from .base import UNLABELLED, Channel, HARDataset, Recording, imu_channels
 from .registry import DATASETS, dataset_names, load_dataset, register_dataset
 
 # importing the loader modules registers their datasets
@@ -13,5 +13,5 @@ from . import (basicmotions, daliac, dsads, hapt, opportunity, pamap2, uci_har, 
                wisdm, wisdm2019)
 
 __all__ = ["CacheWarning", "CorruptArchiveError", "DatasetNotFoundError", "Source", "locate", "UNLABELLED",
-           "Channel", "HARDataset", "Recording", "DATASETS", "dataset_names", "load_dataset",
-           "register_dataset"]
+           "Channel", "HARDataset", "Recording", "imu_channels", "DATASETS", "dataset_names",
+           "load_dataset", "register_dataset"]

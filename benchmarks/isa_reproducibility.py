@@ -12,6 +12,9 @@ absolute difference in class probabilities or embeddings, and in macro-F1).
     python benchmarks/isa_reproducibility.py                 # harlib's pinned numerics
     python benchmarks/isa_reproducibility.py --numerics native   # torch's own dispatch
     python benchmarks/isa_reproducibility.py --grid          # (one process: one machine)
+    python benchmarks/isa_reproducibility.py --cost 3        # the price of pinning: seconds
+                                                             # per run, native and pinned
+                                                             # interleaved, 3 rounds
 
 The grid: DSADS (45 channels × 75 samples, 5 IMUs), holding out subjects 7 and 8, 300
 training windows, 2 epochs. It covers convolutions and batch norm (cnn1d, resnext), LSTM
@@ -21,7 +24,7 @@ autoencoder (unsupervised, k-means on its embeddings), the classical models (ran
 forest, kNN, SVM) and k-means on statistical features.
 
 Writes ``tables/bench_isa_reproducibility.{csv,md,json}`` (and ``_native`` for torch's own
-dispatch).
+dispatch), and with ``--cost`` ``tables/bench_numerics_cost``.
 """
 from __future__ import annotations
 
@@ -35,7 +38,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from harlib.numerics import EMULATED_CPUS, ENVIRONMENT
+from harlib.numerics import EMULATED_CPUS, ENVIRONMENT, MODES
 
 # this CPU as it is, then each CPU it can emulate
 MACHINES = {"this CPU": {}, **EMULATED_CPUS}
@@ -103,10 +106,7 @@ def compare(machines: dict, numerics_mode: str, workdir: Path) -> list[dict]:
     results = {}
     for machine, env in machines.items():
         out = workdir / machine.replace(" ", "_").replace("/", "-")
-        e = {k: v for k, v in os.environ.items()     # the child sets its own numerics
-             if k not in {*ENVIRONMENT, *(k2 for m in MACHINES.values() for k2 in m)}}
-        e.update(env, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
-                 HARLIB_NUMERICS=numerics_mode)
+        e = _child_env(numerics_mode, env)
         t0 = time.perf_counter()
         subprocess.run([sys.executable, __file__, "--grid", "--out", str(out)], env=e, check=True)
         print(f"{machine}: {time.perf_counter() - t0:.0f} s", file=sys.stderr)
@@ -128,6 +128,35 @@ def compare(machines: dict, numerics_mode: str, workdir: Path) -> list[dict]:
     return table, {m: r[0]["numerics"] for m, r in results.items()}
 
 
+def _child_env(numerics_mode: str, machine_env: dict) -> dict:
+    e = {k: v for k, v in os.environ.items()     # the child sets its own numerics
+         if k not in {*ENVIRONMENT, *(k2 for m in MACHINES.values() for k2 in m)}}
+    e.update(machine_env, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
+             HARLIB_NUMERICS=numerics_mode)
+    return e
+
+
+def cost(rounds: int, workdir: Path):
+    """Seconds per run of the grid on this CPU, native and pinned numerics interleaved."""
+    import pandas as pd
+
+    rows = []
+    for r in range(rounds):
+        for m in ("native", "pinned"):
+            out = workdir / f"{m}{r}"
+            load = os.getloadavg()[0]
+            subprocess.run([sys.executable, __file__, "--grid", "--out", str(out)],
+                           env=_child_env(m, {}), check=True)
+            for row in json.loads((out / "rows.json").read_text())["rows"]:
+                rows.append({"numerics": m, "round": r, "load": load, **row})
+    df = pd.DataFrame(rows)
+    med = df.pivot_table(index=["run", "model"], columns="numerics", values="seconds",
+                         aggfunc="median", sort=False).reset_index()
+    med["pinned / native"] = med["pinned"] / med["native"]
+    med = med.rename(columns={"native": "native (s)", "pinned": "pinned (s)"})
+    return med, float(df["load"].mean())
+
+
 def _cpu_model() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -142,8 +171,10 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--grid", action="store_true", help="train the grid in this process only")
     ap.add_argument("--out", type=Path, help="with --grid: where its outputs go")
-    ap.add_argument("--numerics", default="pinned", choices=("pinned", "native"),
+    ap.add_argument("--numerics", default="pinned", choices=MODES,
                     help="harlib's pinned numerics (default) or torch's own dispatch")
+    ap.add_argument("--cost", type=int, metavar="ROUNDS",
+                    help="time the grid under native and pinned numerics instead")
     args = ap.parse_args(argv)
     if args.grid:
         run_grid(args.out or Path(tempfile.mkdtemp()))
@@ -151,6 +182,16 @@ def main(argv=None) -> int:
     import pandas as pd
 
     from harlib.reporting import save_table
+
+    if args.cost:
+        with tempfile.TemporaryDirectory() as tmp:
+            med, load = cost(args.cost, Path(tmp))
+        save_table(med, "bench_numerics_cost", "standard",
+                   {"what": "seconds per run of the reproducibility grid on one thread, median of "
+                            f"{args.cost} rounds, native and pinned numerics interleaved",
+                    "cpu": _cpu_model(), "mean load average": round(load, 2)}, floatfmt=".2f")
+        print(med.to_string())
+        return 0
 
     with tempfile.TemporaryDirectory() as tmp:
         table, states = compare(MACHINES, args.numerics, Path(tmp))

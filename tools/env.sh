@@ -7,7 +7,8 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import harlib, paperm
     echo "harlib: creating the environment in $VENV" >&2
     python3 -m venv "$VENV"
     "$VENV/bin/python" -m pip install --quiet --upgrade pip
-    "$VENV/bin/python" -m pip install --quiet -e "$REPO[notebooks,test,deploy,cluster]"
+    "$VENV/bin/python" -m pip install --quiet -c "$REPO/tools/constraints.txt" \
+        -e "$REPO[notebooks,test,deploy,cluster]"
 fi
 # shellcheck disable=SC1091
 source "$VENV/bin/activate"

@@ -28,8 +28,8 @@ machine with fewer instruction sets is emulated (``benchmarks/isa_reproducibilit
 and how a reader opts out. ``HARLIB_NUMERICS=native`` switches the pinning off altogether
 (torch's own dispatch, faster on some CPUs, not reproducible across them).
 
-Measured (README, "Reproducibility"): the pinned grid is bitwise identical on every CPU this
-benchmark can emulate down to AVX2; with ``native`` numerics it is not.
+Measured (README, "Reproducibility across machines"): the pinned grid is bitwise identical
+on every CPU this benchmark can emulate down to AVX2; with ``native`` numerics it is not.
 """
 from __future__ import annotations
 

@@ -33,6 +33,7 @@ from typing import Callable
 import numpy as np
 import torch
 
+from . import numerics
 from .config import cache_dir
 from .data.atomic import (CacheWarning, disk_full_reported, file_lock, remove, remove_stale,
                           sha256sum, temp_dir)
@@ -246,7 +247,8 @@ def cached_run(spec: dict, store: RunStore | None, train: Callable[[str], RunOut
                force: bool = False) -> RunResult:
     """The run skeleton: return the stored run of ``spec`` if there is a complete one
     (:func:`stored_run`); otherwise (absent, damaged, or ``force``) call ``train(key)``,
-    store its output under the key (the record is prefixed by ``spec`` and the key) and
+    store its output under the key (the record is prefixed by ``spec`` and the key, and ends
+    with the CPU numerics it was trained under, :func:`harlib.numerics.state`) and
     return it. Training and saving hold the run's lock (:meth:`RunStore.lock`); a process
     that waited for it looks the run up again and loads what the other one stored. Every
     trainer goes through here."""
@@ -260,7 +262,7 @@ def cached_run(spec: dict, store: RunStore | None, train: Callable[[str], RunOut
         if found is not None:
             return found
         out = train(key)
-        record = {**spec, "key": key, **out.record}
+        record = {**spec, "key": key, **out.record, "numerics": numerics.state()}
         store.save(key, record, out.predictions, out.state_dict, out.extra_states, overwrite=force)
     return RunResult(key, record, out.predictions, False, store)
 

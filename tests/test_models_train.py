@@ -50,6 +50,8 @@ def test_fit_is_deterministic_and_cached(toy, tmp_path):
     assert a.record["history"] == b.record["history"]
     c = fit("cnn1d", ws, split, cfg, seed=1, store=RunStore(tmp_path / "a"))
     assert c.cached and c.metrics == a.metrics
+    # the record says which numerics trained it (harlib.numerics), outside the key
+    assert c.record["numerics"]["mode"] == "pinned" and c.record["numerics"]["torch_mkldnn"] is False
     d = fit("cnn1d", ws, split, cfg, seed=2, store=RunStore(tmp_path / "a"))
     assert d.key != a.key
 

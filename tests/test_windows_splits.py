@@ -227,7 +227,7 @@ def _classes_dataset(per_subject) -> HARDataset:
 def test_a_class_with_one_window_is_warned_about():
     ds = _classes_dataset([[18, 18, 1], [18, 18, 0], [18, 18, 0], [18, 18, 0]])
     with pytest.warns(ScarceClassWarning, match=r"toy3: few windows of 10 samples for class 'c' \(1\), "
-                                                r"against a median of 72 per class \(under 5%"):
+                                                r"against a median of 72 per class \(under 10 and under 5%"):
         ws = sliding_windows(ds, 10, 10)
     assert ws.class_counts().tolist() == [72, 72, 1]
 
@@ -237,6 +237,8 @@ def test_balanced_windows_raise_no_warning():
         warnings.simplefilter("error")
         sliding_windows(toy_dataset(), 50, 25)
         sliding_windows(_classes_dataset([[18, 18, 4]] * 4), 10, 10)    # 16 of 72: 22 %
+        sliding_windows(_classes_dataset([[72, 72, 4]] * 4), 10, 10)    # 16 of 288: 5.6 %
+        sliding_windows(_classes_dataset([[300, 300, 5]] * 4), 10, 10)  # 20 of 1200: 1.7 %
 
 
 def test_run_grid_warns_about_folds_short_of_training_windows(tmp_path):

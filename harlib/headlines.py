@@ -80,19 +80,13 @@ def _entries(profile_data: dict) -> dict[str, dict]:
 def compare(values: dict[str, float], recorded: dict[str, dict]) -> list[str]:
     """Human-readable differences between ``values`` and the ``recorded`` entries (each
     ``{"value", "tolerance", ...}``); empty when every value is within its tolerance."""
-    problems = []
-    for name in sorted(set(values) | set(recorded)):
-        if name not in recorded:
-            problems.append(f"{name}: {values[name]!r} has no recorded value")
-        elif name not in values:
-            problems.append(f"{name}: recorded {recorded[name]['value']!r} but not produced")
-        else:
-            a, b = float(values[name]), float(recorded[name]["value"])
-            tol = float(recorded[name]["tolerance"])
-            if not (math.isclose(a, b, rel_tol=0.0, abs_tol=tol) or (math.isnan(a) and math.isnan(b))):
-                problems.append(f"{name}: {a:.6f} now, {b:.6f} recorded (|Δ| {abs(a - b):.2e} > "
-                                f"{tol:g}, {recorded[name].get('source', 'no source')})")
-    return problems
+    def differ(now, entry):
+        a, b, tol = float(now), float(entry["value"]), float(entry["tolerance"])
+        if math.isclose(a, b, rel_tol=0.0, abs_tol=tol) or (math.isnan(a) and math.isnan(b)):
+            return None
+        return (f"{a:.6f} now, {b:.6f} recorded (|Δ| {abs(a - b):.2e} > {tol:g}, "
+                f"{entry.get('source', 'no source')})")
+    return invariants.differences(values, recorded, differ)
 
 
 def check_headlines(notebook: str, values: dict[str, float], profile: str | Profile,

@@ -65,17 +65,26 @@ def summary() -> dict[str, str | float]:
     return out
 
 
-def compare(now: dict, recorded: dict) -> list[str]:
-    """Every invariant that differs, is missing or is new (empty: all equal, exactly)."""
+def differences(now: dict, recorded: dict, differ, label: str = "") -> list[str]:
+    """Every name missing on one side of two mappings, and every name for which
+    ``differ(now_value, recorded_value)`` returns a message (``None`` when they agree)."""
     problems = []
     for name in sorted(set(now) | set(recorded)):
         if name not in recorded:
-            problems.append(f"invariant {name}: {now[name]!r} has no recorded value")
+            problems.append(f"{label}{name}: {now[name]!r} has no recorded value")
         elif name not in now:
-            problems.append(f"invariant {name}: recorded {recorded[name]!r} but not produced")
-        elif now[name] != recorded[name]:
-            problems.append(f"invariant {name}: {now[name]!r} now, {recorded[name]!r} recorded")
+            problems.append(f"{label}{name}: recorded {recorded[name]!r} but not produced")
+        else:
+            message = differ(now[name], recorded[name])
+            if message:
+                problems.append(f"{label}{name}: {message}")
     return problems
 
 
-__all__ = ["compare", "note", "reset", "summary"]
+def compare(now: dict, recorded: dict) -> list[str]:
+    """Every invariant that differs, is missing or is new (empty: all equal, exactly)."""
+    return differences(now, recorded, lambda a, b: None if a == b else f"{a!r} now, {b!r} recorded",
+                       label="invariant ")
+
+
+__all__ = ["compare", "differences", "note", "reset", "summary"]

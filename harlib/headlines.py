@@ -66,17 +66,6 @@ def tolerance_for(name: str, values: dict, profile: Profile) -> tuple[float, str
     return tol, source
 
 
-def _entries(profile_data: dict) -> dict[str, dict]:
-    """The recorded values as ``{name: {"value", "tolerance", "source"}}`` (files written
-    before per-value tolerances hold one ``tolerance`` for all)."""
-    values = profile_data["values"]
-    if isinstance(profile_data.get("tolerance"), (int, float)):
-        return {k: {"value": v, "tolerance": profile_data["tolerance"],
-                    "source": "one tolerance for the profile (recorded before per-value tolerances)"}
-                for k, v in values.items()}
-    return values
-
-
 def compare(values: dict[str, float], recorded: dict[str, dict]) -> list[str]:
     """Human-readable differences between ``values`` and the ``recorded`` entries (each
     ``{"value", "tolerance", ...}``); empty when every value is within its tolerance."""
@@ -120,7 +109,7 @@ def check_headlines(notebook: str, values: dict[str, float], profile: str | Prof
                                  f"profile in {path}; record them with {RECORD_ENV}=1")
         return f"no headline numbers recorded for the {profile.name} profile; nothing compared"
     recorded = data[profile.name]
-    problems = compare(values, _entries(recorded))
+    problems = compare(values, recorded["values"])
     if "invariants" in recorded:
         problems += invariants.compare(now_invariants, recorded["invariants"])
     if problems:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 
+from .splits import overlap_with_training
+
 _NOTES: dict[str, dict] = {}
 _OVERLAPS: dict[tuple[str, str], float] = {}
 
@@ -26,7 +28,6 @@ def note(spec: dict, key: str, n_parameters: int, ws=None, split=None) -> None:
                    "n_test": None if split is None else len(split.test)}
     pair = (spec["data"], spec["split"])
     if ws is not None and split is not None and pair not in _OVERLAPS:
-        from .splits import overlap_with_training
         _OVERLAPS[pair] = overlap_with_training(ws, split)
 
 
@@ -45,7 +46,9 @@ def summary() -> dict[str, str | float]:
         "runs": float(len(notes)),
         "run keys": hashlib.sha256("".join(k for k, _ in notes).encode()).hexdigest()[:16],
     }
+    models: dict[str, set] = {}
     for _, n in notes:
+        models.setdefault(n["model"], set()).add(n["n_parameters"])
         d = n["dataset"]
         out[f"{d}:data fingerprint"] = n["data"]
         if n["n_windows"] is not None:
@@ -57,9 +60,6 @@ def summary() -> dict[str, str | float]:
         overlap = _OVERLAPS.get((n["data"], n["split"]))
         if overlap is not None:
             out[f"{where}:test overlap"] = round(float(overlap), 12)
-    models: dict[str, set] = {}
-    for _, n in notes:
-        models.setdefault(n["model"], set()).add(n["n_parameters"])
     for m, counts in models.items():
         out[f"{m}:parameters"] = " ".join(str(c) for c in sorted(counts))
     return out

@@ -122,7 +122,7 @@ def check() -> list[str]:
         problems.append(f"torch dispatches to {torch.backends.cpu.get_cpu_capability()} kernels, not "
                         f"{want}: it was imported before harlib with another ATEN_CPU_CAPABILITY, "
                         f"or this CPU lacks {want}")
-    if _loaded_before:
+    if _loaded_before and _ADDED:
         problems.append(f"{', '.join(_loaded_before)} loaded before harlib and may not have read "
                         f"{', '.join(ENVIRONMENT)}: import harlib first, or start Python through "
                         f"tools/env.sh, which exports them")
@@ -140,14 +140,14 @@ def exports(emulate: str | None = None) -> str:
             raise KeyError(f"unknown CPU {emulate!r}; emulated: {', '.join(EMULATED_CPUS)}")
         env = EMULATED_CPUS[emulate]
     else:
-        env = {} if mode() == "native" else {k: v for k, v in ENVIRONMENT.items() if k not in _preset}
+        env = _ADDED
     return "\n".join(f"export {k}={shlex.quote(v)}" for k, v in env.items())
 
 
-_preset = {k for k in ENVIRONMENT if k in os.environ}
-_loaded_before = [m for m in ("numpy", "torch") if m in sys.modules and mode() == "pinned"
-                  and any(k not in os.environ for k in ENVIRONMENT)]
-set_environment()
+#: NumPy or torch, where they loaded before this module could set their environment
+_loaded_before = [m for m in ("numpy", "torch") if m in sys.modules]
+#: what this module set (nothing under ``native``, nor for a variable already set)
+_ADDED = set_environment()
 
-__all__ = ["EMULATED_CPUS", "ENVIRONMENT", "MODES", "check", "exports", "mode", "pin_torch", "set_environment",
-           "state"]
+__all__ = ["EMULATED_CPUS", "ENVIRONMENT", "MODES", "check", "exports", "mode", "pin_torch",
+           "set_environment", "state"]

@@ -38,7 +38,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from harlib.numerics import EMULATED_CPUS, ENVIRONMENT, MODES
+from harlib.core.numerics import EMULATED_CPUS, ENVIRONMENT, MODES
 
 # this CPU as it is, then each CPU it can emulate
 MACHINES = {"this CPU": {}, **EMULATED_CPUS}
@@ -68,12 +68,12 @@ def run_grid(out: Path) -> None:
     import numpy as np
     import torch
 
-    from harlib import numerics
+    from harlib.core import numerics
     from harlib.data import load_dataset
-    from harlib.runs import RunStore
-    from harlib.splits import holdout_subjects
-    from harlib.train import TrainConfig, fit
-    from harlib.windows import sliding_windows
+    from harlib.training.runs import RunStore
+    from harlib.evaluation.splits import holdout_subjects
+    from harlib.training.train import TrainConfig, fit
+    from harlib.data.windows import sliding_windows
 
     torch.set_num_threads(1)
     ws = sliding_windows(load_dataset("dsads"), 75, 37, policy="pure")
@@ -181,7 +181,7 @@ def main(argv=None) -> int:
         return 0
     import pandas as pd
 
-    from harlib.reporting import save_table
+    from harlib.report.tables import save_table
 
     if args.cost:
         with tempfile.TemporaryDirectory() as tmp:

@@ -15,11 +15,11 @@ import argparse
 import pandas as pd
 
 from harlib.data import load_dataset
-from harlib.experiment import paired_difference, run_grid
-from harlib.profiles import get_profile
-from harlib.reporting import save_table
-from harlib.train import TrainConfig
-from harlib.windows import sliding_windows
+from harlib.training.experiment import paired_difference, run_grid
+from harlib.training.profiles import get_profile
+from harlib.report.tables import save_table
+from harlib.training.train import TrainConfig
+from harlib.data.windows import sliding_windows
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ precision). Re-run it on the machine the standard profile targets when models ch
 ``--shapes 9x150 6x150 …`` measures instead the one-thread, batch-64 cost at other input
 shapes (channels × samples) and adds them to the cost table's
 ``seconds_per_window_at_shape`` (keeping what is there), so budgets on those shapes use a
-measured cost, not one scaled from 9 × 128 (see :mod:`harlib.budget`). Its table is
+measured cost, not one scaled from 9 × 128 (see :mod:`harlib.training.budget`). Its table is
 ``tables/bench_train_cost_by_shape``.
 
     python benchmarks/train_throughput.py [--models …] [--threads 1 2] [--batches 64 256]
@@ -28,10 +28,10 @@ from pathlib import Path
 import pandas as pd
 import torch
 
-from harlib.budget import scaled_from_reference, shape_key
-from harlib.engine import autocast, to_fp32
+from harlib.training.budget import scaled_from_reference, shape_key
+from harlib.models.inference import autocast, to_fp32
 from harlib.models import create_model, model_names
-from harlib.reporting import save_table
+from harlib.report.tables import save_table
 
 ROOT = Path(__file__).resolve().parent.parent
 SHAPE = (9, 128, 6)

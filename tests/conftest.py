@@ -95,8 +95,8 @@ def basicmotions_windows(tmp_path_factory):
     if not (MIRROR / "SHA256SUMS").is_file():
         pytest.skip("offline data mirror not present")
     from harlib.data import load_dataset
-    from harlib.splits import make_splits
-    from harlib.windows import sliding_windows
+    from harlib.evaluation.splits import make_splits
+    from harlib.data.windows import sliding_windows
     mp = pytest.MonkeyPatch()
     mp.setenv("HARLIB_DATA", str(MIRROR))
     mp.setenv("HARLIB_CACHE", str(tmp_path_factory.mktemp("bm-cache")))
@@ -154,8 +154,8 @@ def export_stand_in(directory, *, key="run-a", model=None, channels=("ax", "ay",
     on ``len(channels)`` × ``window`` windows, one class per channel (its name in capitals),
     zero mean and unit standard deviation."""
     from types import SimpleNamespace
-    from harlib.export import export_run
-    from harlib.normalization import Standardizer
+    from harlib.deploy.export import export_run
+    from harlib.data.normalization import Standardizer
     n = len(channels)
     std = Standardizer()
     std.mean_, std.std_ = np.zeros(n), np.ones(n)

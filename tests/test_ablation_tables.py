@@ -1,16 +1,17 @@
-"""Paper B's Table 2 rows (harlib.recipes.usad_ablation) and the ablation tables."""
+"""Paper B's Table 2 rows (harlib.papers.usad.usad_ablation) and the ablation tables."""
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from harlib import analysis
 from harlib.models import create_model
-from harlib.profiles import get_profile
-from harlib.published import PAPER_CLAIMS, USAD_TABLE2
-from harlib.recipes import usad_ablation
-from harlib.train import TrainConfig
+from harlib.training.profiles import get_profile
+from harlib.papers.published import PAPER_CLAIMS, USAD_TABLE2
+from harlib.papers.usad import usad_ablation
+from harlib.training.train import TrainConfig
+from harlib.evaluation import embeddings
+from harlib.papers import usad
 
 
 def test_usad_ablation_rows_follow_table2_and_build():
@@ -36,21 +37,21 @@ def _runs():
     for i, v in enumerate(["Backbone Only", "ACL", "Data Augmentation"]):
         for fold in range(2):
             rows.append({"dataset": "w", "protocol": "subject_groups", "variant": v, "fold": fold,
-                         **{m: 0.5 + 0.1 * i + 0.01 * fold for m in analysis.TABLE2_METRICS}})
+                         **{m: 0.5 + 0.1 * i + 0.01 * fold for m in usad.TABLE2_METRICS}})
     return pd.DataFrame(rows).sample(frac=1, random_state=1)
 
 
 def test_ablation_table_orders_rows_and_sets_claims_beside():
     order = ["Backbone Only", "ACL", "Data Augmentation"]
-    t = analysis.ablation_table(_runs(), order, USAD_TABLE2, {"w": "wisdm"})
+    t = usad.ablation_table(_runs(), order, USAD_TABLE2, {"w": "wisdm"})
     assert list(t.variant) == order
     assert t.accuracy.tolist() == pytest.approx([50.5, 60.5, 70.5])
     assert t["the paper reports: accuracy"].tolist() == [97.74, 98.01, 98.28]
     assert t["the paper reports: f1_macro"].tolist() == [97.15, 97.87, 98.16]
     assert (t.runs == 2).all()
     with pytest.raises(ValueError, match="not in the given order"):
-        analysis.ablation_table(_runs(), order[:2], USAD_TABLE2, {"w": "wisdm"})
-    steps = analysis.ablation_steps(t, [("Backbone Only", "Data Augmentation"), ("ACL", "missing")])
+        usad.ablation_table(_runs(), order[:2], USAD_TABLE2, {"w": "wisdm"})
+    steps = usad.ablation_steps(t, [("Backbone Only", "Data Augmentation"), ("ACL", "missing")])
     assert steps.iloc[0]["Backbone Only → Data Augmentation"] == pytest.approx(20.0)
     assert np.isnan(steps.iloc[0]["ACL → missing"])
 
@@ -58,47 +59,47 @@ def test_ablation_table_orders_rows_and_sets_claims_beside():
 def test_ranks_put_the_best_first_per_group():
     t = pd.DataFrame({"model": ["a", "b", "c"] * 2, "protocol": ["p"] * 3 + ["q"] * 3,
                       "f1_macro": [0.5, 0.9, 0.7, 0.8, 0.8, 0.1]})
-    r = analysis.ranks(t, "f1_macro", by=["protocol"], item="model")
+    r = usad.ranks(t, "f1_macro", by=["protocol"], item="model")
     assert r.set_index("model")["p"].tolist() == [3, 1, 2]
     assert r.set_index("model")["q"].tolist() == [1, 1, 3]
 
 
 def test_per_class_f1_pools_the_stored_predictions(tmp_path):
-    from harlib.runs import RunStore
-    from harlib.splits import make_splits
-    from harlib.train import fit
-    from harlib.windows import sliding_windows
+    from harlib.training.runs import RunStore
+    from harlib.evaluation.splits import make_splits
+    from harlib.training.train import fit
+    from harlib.data.windows import sliding_windows
     from test_windows_splits import toy_dataset
     ws = sliding_windows(toy_dataset(), 50, 25)
     store = RunStore(tmp_path)
     keys = [fit("random_forest", ws, s, TrainConfig(), store=store).key
             for s in make_splits("subject_groups", ws, n_groups=2)]
-    t = analysis.per_class_f1(pd.DataFrame({"model": ["random_forest"] * 2, "run_key": keys}), ws.class_names, store)
+    t = usad.per_class_f1(pd.DataFrame({"model": ["random_forest"] * 2, "run_key": keys}), ws.class_names, store)
     assert list(t.columns) == ["model", "a", "b"] and ((t[["a", "b"]] >= 0) & (t[["a", "b"]] <= 100)).all().all()
 
 
 def test_paper_values_and_class_distances():
-    from harlib.published import USAD_TABLE6
+    from harlib.papers.published import USAD_TABLE6
     rng = np.random.default_rng(0)
     y = np.repeat([0, 1, 2], 30)
     tight = rng.normal(size=(90, 4)) * 0.1 + np.eye(4)[y] * 5
     loose = rng.normal(size=(90, 4)) * 2.0 + np.eye(4)[y] * 5
-    d = analysis.class_distances({"usad": {"y_true": y, "embedding": tight},
+    d = usad.class_distances({"usad": {"y_true": y, "embedding": tight},
                                   "lstm": {"y_true": y, "embedding": loose},
                                   "svm": {"y_true": y}})
     assert list(d.model) == ["usad", "lstm"]                 # no embedding, no row
     assert d.loc[0, "ratio (inter / intra)"] > d.loc[1, "ratio (inter / intra)"]
     assert d.loc[0, "silhouette"] > d.loc[1, "silhouette"]
-    t = analysis.with_paper_values(d, "model", USAD_TABLE6, "wisdm", ["ratio"])
+    t = usad.with_paper_values(d, "model", USAD_TABLE6, "wisdm", ["ratio"])
     assert t["the paper reports: ratio"].tolist() == [17.063, 5.961]
-    xy, yy = analysis.tsne_points(tight, y, max_points=60)
+    xy, yy = embeddings.tsne_points(tight, y, max_points=60)
     assert xy.shape == (60, 2) and np.bincount(yy).tolist() == [20, 20, 20]
 
 
 def test_app_c_study_rows_match_the_paper_claims_and_build_configs():
-    from harlib.published import USAD_APPC
-    from harlib.recipes import APPC_OPTIMA, usad_loss_study
-    from harlib.train import TrainConfig
+    from harlib.papers.published import USAD_APPC
+    from harlib.papers.usad import APPC_OPTIMA, usad_loss_study
+    from harlib.training.train import TrainConfig
     study = usad_loss_study()
     assert list(study) == list(USAD_APPC) and len(study) == 31
     assert all(i in PAPER_CLAIMS for c in USAD_APPC.values() for i in c.values())
@@ -129,21 +130,21 @@ def test_study_table_and_best_rows():
     claims = {"a": {"accuracy": "B541", "f1_macro": "B542"}, "b": {"accuracy": "B544", "f1_macro": "B545"}}
     runs = _study_runs({("b", "random_windows"): [0.9, 0.8], ("a", "random_windows"): [0.7],
                                ("c", "random_windows"): [0.5]})
-    table = analysis.study_table(runs, study, claims)
+    table = usad.study_table(runs, study, claims)
     assert list(table.variant) == ["a", "b", "c"] and list(table.runs) == [1, 2, 1]
     assert table.loc[1, "accuracy"] == pytest.approx(85.0) and table.loc[1, "ece"] == pytest.approx(5.0)
     assert table.loc[0, "the paper reports: f1_macro"] == PAPER_CLAIMS["B542"]["value"]
     assert np.isnan(table.loc[2, "the paper reports: accuracy"])
-    best = analysis.study_best(table).set_index("table")
+    best = usad.study_best(table).set_index("table")
     assert best.loc["T", "our best"] == "b"
     assert best.loc["T", "paper's best"] == "a"              # B542 (85.68) > B545 (85.58)
     assert not best.loc["T", "agrees"] and np.isnan(best.loc["U", "agrees"])
     with pytest.raises(KeyError, match="does not have"):
-        analysis.study_table(runs.assign(variant="z"), study, claims)
+        usad.study_table(runs.assign(variant="z"), study, claims)
 
 
 def test_ratio_sweep_shares_table2_rows():
-    from harlib.recipes import usad_ratio_sweep
+    from harlib.papers.usad import usad_ratio_sweep
     P = get_profile("standard")
     sweep, rows = usad_ratio_sweep(P, ratios=(0.5, 1.0)), usad_ablation(P)
     assert list(sweep) == ["0 (no augmentation)", "0.5", "1"]

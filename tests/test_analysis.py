@@ -1,5 +1,5 @@
-"""harlib.analysis (our anchors beside WHAR Arena, the larger-budget check), the notebook
-tables of harlib.efficiency and plotting.f1_vs_cost, on small hand-made inputs."""
+"""harlib.papers.baselines (our anchors beside WHAR Arena, the larger-budget check), the notebook
+tables of harlib.deploy.efficiency and plotting.f1_vs_cost, on small hand-made inputs."""
 from __future__ import annotations
 
 import math
@@ -12,14 +12,14 @@ import torch
 
 matplotlib.use("Agg")
 
-from harlib import analysis  # noqa: E402
 from harlib.data.base import Channel  # noqa: E402
-from harlib.efficiency import (EFFICIENCY_COLUMNS, count_parameters, efficiency_table,  # noqa: E402
-                               table5_setting)
+from harlib.deploy.efficiency import EFFICIENCY_COLUMNS, count_parameters, efficiency_table
+from harlib.papers.usad import table5_setting
 from harlib.models import create_model  # noqa: E402
-from harlib.plotting import f1_vs_cost  # noqa: E402
-from harlib.train import TrainConfig  # noqa: E402
-from harlib.windows import WindowSet  # noqa: E402
+from harlib.report.plotting import f1_vs_cost  # noqa: E402
+from harlib.training.train import TrainConfig  # noqa: E402
+from harlib.data.windows import WindowSet  # noqa: E402
+from harlib.papers import baselines
 
 torch.set_num_threads(1)
 
@@ -43,14 +43,14 @@ def _runs():
 # --- published figures ----------------------------------------------------------------------
 
 def test_published_reference_only_pairs_with_a_figure():
-    ref = analysis.published_reference(["uci_har_hapt", "dsads"], ["cnn1d", "deepconvlstm"])
+    ref = baselines.published_reference(["uci_har_hapt", "dsads"], ["cnn1d", "deepconvlstm"])
     assert ref == {("uci_har_hapt", "deepconvlstm"): 0.930, ("dsads", "deepconvlstm"): 0.820}
 
 
 def test_published_column_nan_where_none():
     df = pd.DataFrame({"dataset": ["dsads", "hapt", "uci_har_hapt"],
                        "model": ["tinyhar", "cnn1d", "random_forest"]}, index=[5, 7, 9])
-    col = analysis.published_column(df)
+    col = baselines.published_column(df)
     assert list(col.index) == [5, 7, 9]
     assert col[5] == 0.868 and math.isnan(col[7]) and col[9] == 0.847
 
@@ -58,7 +58,7 @@ def test_published_column_nan_where_none():
 # --- anchors ----------------------------------------------------------------------------------
 
 def test_anchors_vs_published_known_values():
-    out = analysis.anchors_vs_published(_runs(), max_epochs=10)
+    out = baselines.anchors_vs_published(_runs(), max_epochs=10)
     assert list(out.columns) == ["dataset", "model", "ours", "std", "groups", "lowest", "highest",
                                  "standard_error", "published", "ours_minus_published",
                                  "within_0.03", "stopped_by_epoch_cap"]
@@ -86,15 +86,15 @@ def test_anchors_use_each_runs_own_epoch_cap():
     # under a budget by model cost each run has its own cap: fold 1's deepconvlstm stopped
     # at its cap of 4; the others were capped at 12 and stopped earlier
     runs["epoch_cap"] = [12, 12, 12, 4, 12, 0, 0, 0, 12, 12]
-    out = analysis.anchors_vs_published(runs).set_index(["dataset", "model"])
+    out = baselines.anchors_vs_published(runs).set_index(["dataset", "model"])
     assert out.loc[("uci_har_hapt", "deepconvlstm"), "stopped_by_epoch_cap"] == pytest.approx(1 / 3)
     assert out.loc[("dsads", "deepconvlstm"), "stopped_by_epoch_cap"] == 0.0
     with pytest.raises(ValueError, match="epoch_cap"):
-        analysis.anchors_vs_published(_runs())
+        baselines.anchors_vs_published(_runs())
 
 
 def test_anchors_by_fold():
-    wide = analysis.anchors_by_fold(_runs())
+    wide = baselines.anchors_by_fold(_runs())
     assert list(wide.columns) == [0, 1, 2]
     assert ("uci_har_hapt", "cnn1d") not in wide.index
     assert wide.loc[("dsads", "deepconvlstm"), 1] == pytest.approx(0.80)
@@ -105,19 +105,19 @@ def test_anchors_by_fold():
 
 def test_larger_budget_and_label():
     config = TrainConfig(max_epochs=10, patience=3, max_train_windows=1000)
-    big = analysis.larger_budget(config, {"max_train_windows": 4000, "max_epochs": 30,
+    big = baselines.larger_budget(config, {"max_train_windows": 4000, "max_epochs": 30,
                                           "patience": 10, "folds": 1})
     assert (big.max_train_windows, big.max_epochs, big.patience) == (4000, 30, 10)
     assert big.lr == config.lr
-    assert analysis.budget_label(config) == "≤ 1000 windows, ≤ 10 epochs"
+    assert baselines.budget_label(config) == "≤ 1000 windows, ≤ 10 epochs"
     # a budget by model cost is replaced by the same windows and epochs for every model
     costed = TrainConfig(max_epochs=30, patience=10, budget_seconds=30.0,
                          budget_keep_windows_to_epochs=5)
-    assert analysis.budget_label(costed) == "30 s by model cost, ≤ 30 epochs"
-    big = analysis.larger_budget(costed, {"max_train_windows": 4000, "max_epochs": 30, "patience": 10})
+    assert baselines.budget_label(costed) == "30 s by model cost, ≤ 30 epochs"
+    big = baselines.larger_budget(costed, {"max_train_windows": 4000, "max_epochs": 30, "patience": 10})
     assert big.budget_seconds is None and big.budget_keep_windows_to_epochs is None
-    assert analysis.budget_label(big) == "≤ 4000 windows, ≤ 30 epochs"
-    assert analysis.budget_label(TrainConfig(max_epochs=5)) == "all windows, ≤ 5 epochs"
+    assert baselines.budget_label(big) == "≤ 4000 windows, ≤ 30 epochs"
+    assert baselines.budget_label(TrainConfig(max_epochs=5)) == "all windows, ≤ 5 epochs"
 
 
 def test_budget_check_table(monkeypatch):
@@ -129,12 +129,12 @@ def test_budget_check_table(monkeypatch):
         return pd.DataFrame([{"dataset": ws, "model": m, "fold": 0, "seed": s,
                               "f1_macro": 0.99} for m in models for s in seeds])
 
-    monkeypatch.setattr(analysis, "run_grid", fake_run_grid)
+    monkeypatch.setattr(baselines, "run_grid", fake_run_grid)
     config = TrainConfig(max_epochs=10, patience=3, max_train_windows=1000)
-    big = analysis.larger_budget(config, {"max_train_windows": 4000, "max_epochs": 30,
+    big = baselines.larger_budget(config, {"max_train_windows": 4000, "max_epochs": 30,
                                           "patience": 10})
     windows = {"uci_har_hapt": "uci_har_hapt", "dsads": "dsads"}   # ws only passes through
-    table = analysis.budget_check(_runs(), windows, config, big,
+    table = baselines.budget_check(_runs(), windows, config, big,
                                   {"uci_har_hapt": ["deepconvlstm", "random_forest"]}, [0],
                                   folds=1, protocol_kwargs={"uci_har_hapt": {"n_groups": 10}})
     assert calls == [("uci_har_hapt", "subject_groups", ["deepconvlstm", "random_forest"],
@@ -172,7 +172,7 @@ def test_efficiency_table_tiny_model():
 
 
 def test_table5_setting_tiny_model():
-    from harlib.published import USAD_TABLE5, USAD_TABLE5_INPUT
+    from harlib.papers.published import USAD_TABLE5, USAD_TABLE5_INPUT
 
     t5 = table5_setting(["cnn_zeng", "cnn1d"], repeats=2, memory_repeats=2)
     assert list(t5.columns) == ["model", "setting", "params", "paper_B_params", "params_ratio",
@@ -214,8 +214,9 @@ def test_f1_vs_cost_one_row_per_dataset():
 def test_beside_claims_and_histories(tmp_path):
     import numpy as np
     import pandas as pd
-    from harlib.analysis import beside_claims, histories
-    from harlib.runs import RunStore
+    from harlib.papers.usad import beside_claims
+    from harlib.training.experiment import histories
+    from harlib.training.runs import RunStore
     t = pd.DataFrame({"variant": ["ACL", "ours only"], "accuracy": [0.9, 0.8]})
     out = beside_claims(t, "variant", {"ACL": {"accuracy": "B32"}})
     assert out.loc[0, "the paper reports: accuracy"] == 98.01 and out.loc[0, "claim (accuracy)"] == "B32"
@@ -230,7 +231,7 @@ def test_beside_claims_and_histories(tmp_path):
 
 def test_factor_gap():
     import pandas as pd
-    from harlib.analysis import factor_gap
+    from harlib.training.experiment import factor_gap
     runs = pd.DataFrame({"protocol": ["p"] * 4, "policy": ["pure", "pure", "majority", "majority"],
                          "accuracy": [0.9, 0.8, 0.7, 0.6]})
     g = factor_gap(runs, "policy", "pure", "majority", ["protocol"])
@@ -240,7 +241,7 @@ def test_factor_gap():
 def test_reconstruction_and_memory_usage_figures():
     import numpy as np
     from matplotlib.figure import Figure
-    from harlib import plotting
+    from harlib.report import plotting
     x = np.random.default_rng(0).normal(size=(6, 50))
     fig = plotting.reconstruction(x, x * 0.9, [f"c{i}" for i in range(6)], 25.0, channels=[0, 3])
     assert isinstance(fig, Figure) and len(fig.axes) == 2
@@ -252,7 +253,7 @@ def test_reconstruction_and_memory_usage_figures():
 
 
 def test_training_curves_average_runs_per_epoch():
-    from harlib import plotting
+    from harlib.report import plotting
     hist = pd.DataFrame({"variant": ["a"] * 4 + ["b"] * 2, "epoch": [1, 2, 1, 2, 1, 2],
                          "train_loss": [1.0, 0.5, 3.0, 1.5, 2.0, 1.0], "val_ece": [0.1] * 6})
     fig = plotting.training_curves(hist, "variant", {"train_loss": "loss", "val_ece": "ECE"})
@@ -264,7 +265,7 @@ def test_training_curves_average_runs_per_epoch():
 
 
 def test_stream_timeline_leaves_unlabelled_samples_blank():
-    from harlib import plotting
+    from harlib.report import plotting
     truth = np.array([0, 0, -1, 1, 1])
     fig = plotting.stream_timeline(truth, np.array([-1, 0, 0, 1, 0]), ["a", "b"], 1.0, np.array([0.1, 0.2]))
     y = fig.axes[0].lines[0].get_ydata()
@@ -275,7 +276,7 @@ def test_best_vs_published_best():
     summary = pd.DataFrame({"dataset": ["hapt", "hapt", "dsads", "my_data"],
                             "model": ["tinyhar", "cnn1d", "tinyhar", "cnn1d"],
                             "f1_macro_mean": [0.80, 0.86, 0.90, 0.5]})
-    out = analysis.best_vs_published_best(summary).set_index("dataset")
+    out = baselines.best_vs_published_best(summary).set_index("dataset")
     assert out.loc["hapt", "our_best"] == "cnn1d" and out.loc["hapt", "ours"] == 0.86
     assert out.loc["hapt", "published_best"] == "cnn_har" and out.loc["hapt", "published"] == 0.848
     assert out.loc["hapt", "ours_minus_published"] == pytest.approx(0.012)
@@ -289,7 +290,7 @@ def test_budget_allocation_reads_first_fold():
                                    "tinyhar", "deepconvlstm"],
                          "fold": [0, 1, 0, 0, 2, 2], "n_train": [6700, 6600, 820, 6700, 22914, 500],
                          "epoch_cap": [5, 6, 5, 30, 5, 5]})
-    wide = analysis.budget_allocation(runs)
+    wide = baselines.budget_allocation(runs)
     assert list(wide.index) == ["tinyhar", "deepconvlstm", "random_forest"]
     assert list(wide.columns) == ["hapt", "dsads"]
     assert wide.loc["tinyhar", "hapt"] == "6700 × 5"                    # fold 0, not fold 1

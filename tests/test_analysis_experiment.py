@@ -1,10 +1,10 @@
-"""Grid analysis helpers in harlib.experiment."""
+"""Grid analysis helpers in harlib.training.experiment."""
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from harlib.experiment import paired_difference
+from harlib.training.experiment import paired_difference
 
 
 def test_paired_difference_against_seed_spread():

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from harlib.budget import allocate, seconds_per_window
-from harlib.runs import RunStore
-from harlib.train import TrainConfig, apply_budget, fit
+from harlib.training.budget import allocate, seconds_per_window
+from harlib.training.runs import RunStore
+from harlib.training.train import TrainConfig, apply_budget, fit
 
 COSTS = {"reference": {"channels": 9, "length": 128},
          "seconds_per_window": {"cnn1d": {"fp32": 0.001, "bf16": 0.0005},
@@ -93,7 +93,7 @@ def test_budgeted_run_records_its_allocation(basicmotions_windows, tmp_path):
 
 
 def test_grid_overrides_come_from_the_profile():
-    from harlib.profiles import PROFILES
+    from harlib.training.profiles import PROFILES
     std = TrainConfig.from_profile(PROFILES["standard"], **PROFILES["standard"].grid_overrides())
     assert std.budget_seconds == PROFILES["standard"].grid_budget["budget_seconds"]
     assert std.max_train_windows is None and std.budget_keep_windows_to_epochs is not None

@@ -1,4 +1,4 @@
-"""Run grids on an executor (harlib.experiment.run_grid(executor=...)): a local Dask cluster
+"""Run grids on an executor (harlib.training.experiment.run_grid(executor=...)): a local Dask cluster
 started here trains the missing runs into a shared run store; every run lands once, results
 equal the in-process ones, and an interrupted grid resumes without repeating runs."""
 from __future__ import annotations
@@ -7,9 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from harlib.experiment import run_grid
-from harlib.runs import RunStore
-from harlib.train import TrainConfig
+from harlib.training.experiment import run_grid
+from harlib.training.runs import RunStore
+from harlib.training.train import TrainConfig
 
 CONFIG = TrainConfig(max_epochs=2, patience=2, batch_size=16, num_threads=1)
 

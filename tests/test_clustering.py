@@ -1,15 +1,16 @@
-"""Label-free clustering baselines (harlib.clustering)."""
+"""Label-free clustering baselines (harlib.training.trainers.clustering)."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from harlib.clustering import CLUSTERING_MODELS, clustering_features
-from harlib.runs import RunStore
-from harlib.splits import make_splits
-from harlib.train import TrainConfig, fit
-from harlib.trainers import trainer_for
-from harlib.windows import sliding_windows
+from harlib.training.trainers.clustering import CLUSTERING_MODELS, clustering_features
+from harlib.training.runs import RunStore
+from harlib.evaluation.splits import make_splits
+from harlib.training.train import TrainConfig, fit
+from harlib.training.trainers.registry import trainer_for
+from harlib.data.windows import sliding_windows
+from harlib.papers import memae
 
 from test_windows_splits import toy_dataset
 
@@ -64,28 +65,26 @@ def test_routing_and_bad_settings(ws):
 
 def test_clustering_table_orders_models_and_sets_claims_beside_one():
     import pandas as pd
-    from harlib import analysis
     rows = [{"dataset": d, "protocol": "subject_groups", "model": m, "accuracy": a, "f1_macro": a,
              "nmi": a / 2, "ari": a / 3}
             for d in ("dsads", "hapt") for m, a in (("pca_kmeans", 0.4), ("memae_lstm", 0.6))]
-    t = analysis.clustering_table(pd.DataFrame(rows), ["memae_lstm", "pca_kmeans"], {"dsads": ["A1", "A2"]},
+    t = memae.clustering_table(pd.DataFrame(rows), ["memae_lstm", "pca_kmeans"], {"dsads": ["A1", "A2"]},
                                   "memae_lstm")
     assert list(t.model) == ["memae_lstm", "pca_kmeans"] * 2
     assert t.accuracy.iloc[0] == pytest.approx(60.0) and t.nmi.iloc[0] == pytest.approx(30.0)
     assert t["the paper reports: accuracy"].tolist() == ["96.6 (A1), 98.4 (A2)", "", "", ""]
     with pytest.raises(ValueError, match="not in the given order"):
-        analysis.clustering_table(pd.DataFrame(rows), ["memae_lstm"], {}, "memae_lstm")
+        memae.clustering_table(pd.DataFrame(rows), ["memae_lstm"], {}, "memae_lstm")
 
 
 def test_separability_reads_stored_embeddings(ws, tmp_path):
     import pandas as pd
-    from harlib import analysis
-    from harlib.experiment import run_grid
+    from harlib.training.experiment import run_grid
     store = RunStore(tmp_path)
     cfg = TrainConfig(max_epochs=1, trainer="unsupervised", loss="reconstruction_mse")
     runs = pd.concat([run_grid(ws, "holdout_subjects", [m], [0], cfg, protocol_kwargs={"test_subjects": [108, 109]},
                                store=store, log=None) for m in ("lstm_autoencoder", "kmeans_raw")])
-    sep = analysis.separability(runs, store)
+    sep = memae.separability(runs, store)
     ae, km = sep.iloc[0], sep.iloc[1]
     assert -1 <= ae.silhouette <= 1 and ae.distance_ratio > 0
     assert np.isnan(km.silhouette) and np.isnan(km.distance_ratio)
@@ -93,41 +92,38 @@ def test_separability_reads_stored_embeddings(ws, tmp_path):
 
 def test_clustering_findings_states_differences_in_points():
     import pandas as pd
-    from harlib import analysis
     t = pd.DataFrame({"dataset": "d", "protocol": "p", "model": ["m", "ae", "km", "sup"],
                       "accuracy": [50.0, 49.0, 60.0, 90.0]})
-    text = analysis.clustering_findings(t, "d", "m", "ae", "km", "sup")
+    text = memae.clustering_findings(t, "d", "m", "ae", "km", "sup")
     assert text == "d, p: m 50.0 %; ae -1.0; km +10.0; sup (supervised) +40.0 points"
 
 
 def test_sweep_table_measures_gain_over_the_default():
     import pandas as pd
-    from harlib import analysis
     runs = pd.DataFrame({"setting": ["m"] * 3, "value": [10, 50, 200], "accuracy": [0.5, 0.6, 0.7],
                          "silhouette": [0.18, 0.2, 0.22]})
-    t = analysis.sweep_table(runs, {"m": 50}, ["accuracy", "silhouette"])
+    t = memae.sweep_table(runs, {"m": 50}, ["accuracy", "silhouette"])
     assert t.default.tolist() == [False, True, False]
     assert t["silhouette gain (%)"].tolist() == pytest.approx([-10, 0, 10])
     assert t.accuracy.tolist() == pytest.approx([50, 60, 70])
     with pytest.raises(ValueError, match="no run at its default"):
-        analysis.sweep_table(runs, {"m": 20}, ["silhouette"])
+        memae.sweep_table(runs, {"m": 20}, ["silhouette"])
 
 
 def test_separability_keeps_one_row_per_run_row_when_runs_repeat(ws, tmp_path):
     import pandas as pd
-    from harlib import analysis
-    from harlib.experiment import run_grid
+    from harlib.training.experiment import run_grid
     store = RunStore(tmp_path)
     cfg = TrainConfig(max_epochs=1, trainer="unsupervised", loss="reconstruction_mse")
     one = run_grid(ws, "holdout_subjects", ["lstm_autoencoder"], [0], cfg,
                    protocol_kwargs={"test_subjects": [108, 109]}, store=store, log=None)
     twice = pd.concat([one.assign(setting="a"), one.assign(setting="b")], ignore_index=True)
-    sep = analysis.separability(twice, store)
+    sep = memae.separability(twice, store)
     assert len(sep) == 2 and sep.silhouette.nunique() == 1
 
 
 def test_linear_probe_scores_a_labelled_view_and_checks_its_input():
-    from harlib.metrics import linear_probe
+    from harlib.evaluation.metrics import linear_probe
     rng = np.random.default_rng(0)
     y_tr, y_te = np.repeat([0, 1, 2], 30), np.repeat([0, 1, 2], 10)
     centres = np.array([[0, 0], [5, 0], [0, 5]], float)
@@ -145,30 +141,29 @@ def test_linear_probe_scores_a_labelled_view_and_checks_its_input():
 
 def test_embedding_views_add_gmm_and_probe_scores_per_run(ws, tmp_path):
     import pandas as pd
-    from harlib import analysis
-    from harlib.experiment import run_grid
-    from harlib.metrics import clustering_report
-    from harlib.trainers import cluster
+    from harlib.training.experiment import run_grid
+    from harlib.evaluation.metrics import clustering_report
+    from harlib.evaluation.clustering import cluster
     store = RunStore(tmp_path)
     cfg = TrainConfig(max_epochs=1, trainer="unsupervised", loss="reconstruction_mse")
     kw = {"test_subjects": [108, 109]}
     runs = run_grid(ws, "holdout_subjects", ["lstm_autoencoder"], [0], cfg, protocol_kwargs=kw, store=store, log=None)
     splits = {("toy", "holdout_subjects"): (ws, make_splits("holdout_subjects", ws, **kw))}
-    views = analysis.embedding_views(pd.concat([runs, runs]), splits, store, probe_windows=40)
+    views = memae.embedding_views(pd.concat([runs, runs]), splits, store, probe_windows=40)
     assert len(views) == 2 and views.run_key.nunique() == 1
     pred = store.load_predictions(runs.run_key.iloc[0])
     direct = clustering_report(pred["y_true"], cluster(pred["embedding"].astype(np.float64), 2, "gmm", 0))
     assert views.gmm_accuracy.iloc[0] == pytest.approx(direct["cluster_accuracy"])
     assert 0.5 <= views.probe_accuracy.iloc[0] <= 1 and 0 <= views.probe_f1_macro.iloc[0] <= 1
     with pytest.raises(KeyError, match="no window set and splits"):
-        analysis.embedding_views(runs, {}, store)
+        memae.embedding_views(runs, {}, store)
     other = {("toy", "holdout_subjects"): (ws, make_splits("holdout_subjects", ws, test_subjects=[100, 101]))}
     with pytest.raises(ValueError, match="split are not those given"):
-        analysis.embedding_views(runs, other, store)
+        memae.embedding_views(runs, other, store)
     shifted = sliding_windows(toy_dataset(), 50, 20)                 # same subjects, another stride
     other = {("toy", "holdout_subjects"): (shifted, make_splits("holdout_subjects", shifted, **kw))}
     with pytest.raises(ValueError, match="window settings are not those given"):
-        analysis.embedding_views(runs, other, store)
+        memae.embedding_views(runs, other, store)
     km = run_grid(ws, "holdout_subjects", ["kmeans_raw"], [0], TrainConfig(), protocol_kwargs=kw, store=store, log=None)
     with pytest.raises(ValueError, match="stored no test embeddings"):
-        analysis.embedding_views(km, splits, store)
+        memae.embedding_views(km, splits, store)

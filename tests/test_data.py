@@ -11,7 +11,7 @@ from harlib.data import (CorruptArchiveError, DatasetNotFoundError, HARDataset, 
                          load_dataset)
 from harlib.data import basicmotions, dsads, hapt, uci_har
 from harlib.data.archive import Source, extract_archive, locate
-from harlib.registry import Registry
+from harlib.core.registry import Registry
 
 from conftest import MIRROR, write_dsads, write_hapt, write_uci_har
 

@@ -1,14 +1,14 @@
-"""Paper B's statistics-guided conditional diffusion augmenter (harlib.diffusion)."""
+"""Paper B's statistics-guided conditional diffusion augmenter (harlib.training.diffusion)."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import torch
 
-from harlib.augment import AUGMENTERS
-from harlib.diffusion import (AdaGN, Denoiser, StatDiffusion, conditioning, cosine_schedule,
-                              loss_weights)
-from harlib.normalization import Standardizer
+from harlib.training.augment import AUGMENTERS
+from harlib.training.diffusion import (AdaGN, Denoiser, StatDiffusion, conditioning,
+                                       cosine_schedule, loss_weights)
+from harlib.data.normalization import Standardizer
 
 
 @pytest.fixture(scope="module")
@@ -166,8 +166,8 @@ def test_bad_inputs(fitted):
 
 
 def test_end_to_end_pretrain_finetune_stores_the_augmentation(basicmotions_windows, tmp_path):
-    from harlib.runs import RunStore
-    from harlib.train import TrainConfig, fit
+    from harlib.training.runs import RunStore
+    from harlib.training.train import TrainConfig, fit
     ws, split = basicmotions_windows
     store = RunStore(tmp_path)
     cfg = TrainConfig(max_epochs=1, batch_size=16, trainer="pretrain_finetune",

@@ -10,10 +10,10 @@ import pytest
 import torch
 from torch import nn
 
-from harlib.efficiency import (count_parameters, cpu_latency, efficiency_report,
-                               flops_per_window, fresh_process_memory_mb,
-                               parameter_memory_mb, peak_memory_mb, process_peak_rss_mb,
-                               realtime_ok)
+from harlib.deploy.efficiency import (count_parameters, cpu_latency, efficiency_report,
+                                      flops_per_window, fresh_process_memory_mb,
+                                      parameter_memory_mb, peak_memory_mb, process_peak_rss_mb,
+                                      realtime_ok)
 
 torch.set_num_threads(1)
 
@@ -219,7 +219,7 @@ def test_report_on_a_zoo_model():
 
 
 def test_recurrent_layers_are_counted():
-    from harlib.efficiency import flops_per_window
+    from harlib.deploy.efficiency import flops_per_window
 
     class Rec(torch.nn.Module):
         def __init__(self):
@@ -240,7 +240,7 @@ def test_recurrent_layers_are_counted():
 
 def test_cuda_latency_says_what_is_missing_without_cuda():
     import torch
-    from harlib.efficiency import cuda_latency_ms
+    from harlib.deploy.efficiency import cuda_latency_ms
     from harlib.models import create_model
     if torch.cuda.is_available():
         out = cuda_latency_ms(create_model("cnn1d", 3, 4, 32), 3, 32, repeats=3, warmup=1)
@@ -251,7 +251,8 @@ def test_cuda_latency_says_what_is_missing_without_cuda():
 
 
 def test_latency_rounds_and_table5_rounds():
-    from harlib.efficiency import latency_rounds, table5_rounds
+    from harlib.deploy.efficiency import latency_rounds
+    from harlib.papers.usad import table5_rounds
     from harlib.models import create_model
     model = create_model("cnn1d", 3, 4, 32)
     df = latency_rounds(model, 3, 32, rounds=3, per_round=4, warmup=1)
@@ -263,6 +264,6 @@ def test_latency_rounds_and_table5_rounds():
     assert set(t.model) == {"lstm"} and len(t) == 4             # 2 settings × 2 rounds
     assert sorted(t.budget_ms.unique()) == [50.0, 225.0]        # 5 % of 1 s and of 4.5 s
     assert (t.realtime_ok == (t.single_ms < t.budget_ms)).all()
-    from harlib import plotting
+    from harlib.report import plotting
     fig = plotting.latency_rounds(t)
     assert len(fig.axes) == 2 and fig.axes[0].get_yscale() == "log"

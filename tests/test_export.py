@@ -1,4 +1,4 @@
-"""ONNX export (harlib.export): every registered model exports, and onnxruntime's logits
+"""ONNX export (harlib.deploy.export): every registered model exports, and onnxruntime's logits
 match torch's; INT8 quantisation runs; bad input gets clear errors and leaves no files."""
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import torch
 pytest.importorskip("onnxruntime")
 pytest.importorskip("onnxscript")
 
-from harlib.export import (PARITY_ATOL, ExportError, OnnxClassifier, check_parity,  # noqa: E402
-                           export_onnx, quantize_int8)
+from harlib.deploy.export import (PARITY_ATOL, ExportError, OnnxClassifier, check_parity,
+                                  export_onnx, quantize_int8)
 from harlib.models import create_model, model_names  # noqa: E402
 
 torch.set_num_threads(1)
@@ -84,9 +84,9 @@ def test_bad_input_and_unexportable_models(tmp_path):
 
 
 def test_deployment_report_on_a_trained_run(basicmotions_windows, tmp_path):
-    from harlib.deployment import RUNTIMES, deployment_report, run_test_windows
-    from harlib.runs import RunStore
-    from harlib.train import TrainConfig, fit
+    from harlib.deploy.deployment import RUNTIMES, deployment_report, run_test_windows
+    from harlib.training.runs import RunStore
+    from harlib.training.train import TrainConfig, fit
     ws, split = basicmotions_windows
     run = fit("cnn1d", ws, split, TrainConfig(max_epochs=2, patience=2, batch_size=16),
               store=RunStore(tmp_path / "runs"))
@@ -103,7 +103,7 @@ def test_deployment_report_on_a_trained_run(basicmotions_windows, tmp_path):
 
 
 def test_int8_falls_back_to_matrix_products_for_stdualx(tmp_path):
-    from harlib.export import int8_ops
+    from harlib.deploy.export import int8_ops
     model = create_model("stdualx", 6, 4, 32)
     int8 = quantize_int8(export_onnx(model, 6, 32, tmp_path / "s.onnx"), tmp_path / "s8.onnx")
     assert int8_ops(int8) == "MatMul, Gemm"          # its convolution weights are computed
@@ -122,8 +122,8 @@ def _bundle(tmp_path, name="model", **kw):
 def test_export_records_the_checksum_and_run_key_and_load_checks_both(tmp_path):
     import json
     import re
-    from harlib.data.atomic import sha256sum
-    from harlib.export import load_exported, onnx_metadata
+    from harlib.core.atomic import sha256sum
+    from harlib.deploy.export import load_exported, onnx_metadata
     from conftest import flip_byte
     a = _bundle(tmp_path, "a", key="run-a", model=create_model("cnn1d", 3, 3, 32), window=32)
     b = _bundle(tmp_path, "b", key="run-b", model=create_model("cnn1d", 3, 3, 32), window=32)
@@ -143,7 +143,7 @@ def test_export_records_the_checksum_and_run_key_and_load_checks_both(tmp_path):
 
 def test_a_folder_exported_before_checksums_loads_with_a_warning(tmp_path):
     import json
-    from harlib.export import load_exported
+    from harlib.deploy.export import load_exported
     a = _bundle(tmp_path)
     meta = json.loads((a / "model.json").read_text())
     del meta["onnx_sha256"]
@@ -181,7 +181,7 @@ _DROP = object()
 def test_model_json_fields_are_checked_naming_the_file_and_field(tmp_path, edit, field, match):
     import json
     import re
-    from harlib.export import load_exported
+    from harlib.deploy.export import load_exported
     a = _bundle(tmp_path)
     meta = json.loads((a / "model.json").read_text())
     edit(meta)
@@ -192,7 +192,7 @@ def test_model_json_fields_are_checked_naming_the_file_and_field(tmp_path, edit,
 
 def test_truncated_model_json_is_reported_as_such(tmp_path):
     import re
-    from harlib.export import load_exported
+    from harlib.deploy.export import load_exported
     a = _bundle(tmp_path)
     text = (a / "model.json").read_text()
     (a / "model.json").write_text(text[: len(text) // 2])

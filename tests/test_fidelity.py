@@ -1,14 +1,15 @@
-"""Synthetic-window fidelity (harlib.fidelity)."""
+"""Synthetic-window fidelity (harlib.evaluation.fidelity)."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from harlib.fidelity import statistics_gap, tstr_window_set, wasserstein, window_statistics
-from harlib.runs import RunStore
-from harlib.splits import make_splits
-from harlib.train import TrainConfig, fit
-from harlib.windows import sliding_windows
+from harlib.evaluation.fidelity import (statistics_gap, tstr_window_set, wasserstein,
+                                        window_statistics)
+from harlib.training.runs import RunStore
+from harlib.evaluation.splits import make_splits
+from harlib.training.train import TrainConfig, fit
+from harlib.data.windows import sliding_windows
 
 from test_windows_splits import toy_dataset
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from harlib.inspection import layer_table, output_table, parameter_share
+from harlib.report.inspection import layer_table, output_table, parameter_share
 from harlib.models import create_model
 
 
@@ -30,7 +30,7 @@ def test_output_and_parameter_tables():
 
 
 def test_sizes_beside_paper_and_variants():
-    from harlib.inspection import sizes_beside_paper, variant_sizes
+    from harlib.report.inspection import sizes_beside_paper, variant_sizes
     t = sizes_beside_paper("usad", {"wisdm": {"channels": 3, "length": 90, "classes": 6},
                                     "other": {"channels": 9, "length": 128, "classes": 6}},
                            {"wisdm": "B449"})

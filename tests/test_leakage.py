@@ -1,17 +1,17 @@
-"""Paper C's leaks (harlib.leakage), the holdout_subjects protocol and the recipes."""
+"""Paper C's leaks (harlib.evaluation.leakage), the holdout_subjects protocol and the recipes."""
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from harlib import analysis
-from harlib.leakage import LEAK_STUDY, LEAKS, leak_variant, scale_per_recording
-from harlib.profiles import get_profile
-from harlib.recipes import recipe
-from harlib.splits import make_splits
-from harlib.train import TrainConfig, apply_budget
-from harlib.windows import sliding_windows
+from harlib.evaluation.leakage import LEAK_STUDY, LEAKS, leak_variant, scale_per_recording
+from harlib.training.profiles import get_profile
+from harlib.papers.recipes import recipe
+from harlib.evaluation.splits import make_splits
+from harlib.training.train import TrainConfig, apply_budget
+from harlib.data.windows import sliding_windows
+from harlib.papers import claims, stdualx
 
 from test_windows_splits import toy_dataset
 
@@ -107,7 +107,7 @@ def _runs():
 
 
 def test_leak_contributions_are_differences_from_the_reference_row():
-    t = analysis.leak_contributions(_runs(), list(LEAK_STUDY))
+    t = stdualx.leak_contributions(_runs(), list(LEAK_STUDY))
     s = t[t.model == "stdualx"].reset_index(drop=True)
     assert list(s.study) == list(LEAK_STUDY)
     assert s.accuracy.iloc[0] == pytest.approx(60.5)
@@ -115,36 +115,36 @@ def test_leak_contributions_are_differences_from_the_reference_row():
     tiny = t[t.model == "tinyhar"]
     assert tiny["Δ f1_macro"].tolist() == pytest.approx([0, 16])
     with pytest.raises(ValueError, match="not in the given order"):
-        analysis.leak_contributions(_runs(), list(LEAK_STUDY)[:3])
+        stdualx.leak_contributions(_runs(), list(LEAK_STUDY)[:3])
 
 
 def test_headline_by_protocol_sets_claim_beside_each_protocol():
     runs = _runs()
     first, last = list(LEAK_STUDY)[0], list(LEAK_STUDY)[-1]
-    t = analysis.headline_by_protocol(runs, "stdualx", {"d": {"paper-style": last, "subject-independent": first}},
+    t = stdualx.headline_by_protocol(runs, "stdualx", {"d": {"paper-style": last, "subject-independent": first}},
                                       {"d": "C1"}, {"d": "d (stand-in)"})
     row = t.iloc[0]
     assert row["dataset"] == "d (stand-in)" and row["the paper reports: accuracy"] == 97.02
     assert row["ours, paper-style: accuracy"] == pytest.approx(80.5)
     assert row["ours, subject-independent: accuracy"] == pytest.approx(60.5)
     with pytest.raises(ValueError, match="no stdualx runs"):
-        analysis.headline_by_protocol(runs, "stdualx", {"d": {"x": "nothing"}}, {})
+        stdualx.headline_by_protocol(runs, "stdualx", {"d": {"x": "nothing"}}, {})
 
 
 def test_ablation_drops_subtract_from_the_full_model():
     rows = [{"protocol": p, "variant": v, "accuracy": a, "f1_macro": a}
             for p, off in (("paper-style", 0.2), ("subject-independent", 0.0))
             for v, a in (("STDual-X", 0.7 + off), ("w/o CSA", 0.65 + off))]
-    t = analysis.ablation_drops(pd.DataFrame(rows), "STDual-X", {"w/o CSA": "C5"})
+    t = claims.ablation_drops(pd.DataFrame(rows), "STDual-X", {"w/o CSA": "C5"})
     assert t["drop: accuracy"].tolist() == pytest.approx([0, 5, 0, 5])
     assert t["the paper reports: accuracy drop"].iloc[1] == 2.34 and np.isnan(t["the paper reports: accuracy drop"].iloc[0])
     with pytest.raises(ValueError, match="no 'full'"):
-        analysis.ablation_drops(pd.DataFrame(rows), "full", {})
+        claims.ablation_drops(pd.DataFrame(rows), "full", {})
 
 
 def test_stdualx_ablation_variants_build():
     from harlib.models import create_model
-    from harlib.recipes import stdualx_ablation
+    from harlib.papers.stdualx import stdualx_ablation
     P = get_profile("smoke")
     for label, v in stdualx_ablation().items():
         cfg = recipe("stdualx", P, **v["config"])

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from sklearn import metrics as skm
 
-from harlib import metrics as M
+from harlib.evaluation import metrics as M
 
 
 @pytest.fixture
@@ -74,11 +74,11 @@ def test_bad_shapes():
 
 
 def test_window_features_and_random_forest(tmp_path):
-    from harlib.classical import feature_names, fit_classical, window_features
-    from harlib.runs import RunStore
-    from harlib.splits import make_splits
-    from harlib.train import TrainConfig
-    from harlib.windows import sliding_windows
+    from harlib.models.classical import feature_names, window_features
+    from harlib.training.runs import RunStore
+    from harlib.evaluation.splits import make_splits
+    from harlib.training.train import TrainConfig, fit
+    from harlib.data.windows import sliding_windows
     from test_windows_splits import toy_dataset
 
     X = np.array([[[1.0, -3.0, 2.0]]])
@@ -88,12 +88,12 @@ def test_window_features_and_random_forest(tmp_path):
     assert feature_names(["ax"])[0] == "ax__sum"
     ws = sliding_windows(toy_dataset(n_subjects=6), 50, 25)
     split = make_splits("subject_groups", ws, n_groups=3)[0]
-    r = fit_classical("random_forest", ws, split, TrainConfig(), store=RunStore(tmp_path))
-    again = fit_classical("random_forest", ws, split, TrainConfig(), store=RunStore(tmp_path))
+    r = fit("random_forest", ws, split, TrainConfig(), store=RunStore(tmp_path))
+    again = fit("random_forest", ws, split, TrainConfig(), store=RunStore(tmp_path))
     assert again.cached and again.metrics == r.metrics
     assert r.predictions["proba"].shape == (len(split.test), 2)
     with pytest.raises(KeyError, match="unknown model 'xgboost'.*random_forest, knn, svm"):
-        fit_classical("xgboost", ws, split, TrainConfig(), store=RunStore(tmp_path))
+        fit("xgboost", ws, split, TrainConfig(), store=RunStore(tmp_path))
 
 
 def test_report_averages_over_classes_present_without_warning():

@@ -156,8 +156,8 @@ def test_rejects_other_window_lengths():
 
 
 def test_unsupervised_fit_with_layerwise_pretraining(basicmotions_windows, tmp_path):
-    from harlib.runs import RunStore
-    from harlib.train import TrainConfig, fit
+    from harlib.training.runs import RunStore
+    from harlib.training.train import TrainConfig, fit
     ws, split = basicmotions_windows
     cfg = TrainConfig(max_epochs=2, batch_size=16, trainer="unsupervised", pretrain_epochs=1,
                       num_threads=1)
@@ -170,7 +170,7 @@ def test_unsupervised_fit_with_layerwise_pretraining(basicmotions_windows, tmp_p
 
 def test_memory_entropy_loss_adds_the_entropy_term():
     import torch
-    from harlib.losses import LOSSES
+    from harlib.training.losses import LOSSES
     from harlib.models import create_model
     torch.manual_seed(0)
     model = create_model("memae_lstm", 6, 4, 48)
@@ -221,7 +221,7 @@ def test_each_segment_is_one_window_of_a_history_set():
     from harlib.data.base import Channel, HARDataset, Recording
     from harlib.models import create_model
     from harlib.models.memae import MemAELSTM
-    from harlib.windows import sliding_windows
+    from harlib.data.windows import sliding_windows
     rng = np.random.default_rng(0)
     recs = [Recording(s, f"r{s}", rng.normal(size=(200, 6)).astype(np.float32), np.zeros(200, np.int16))
             for s in range(2)]

@@ -9,7 +9,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from harlib.losses import LOSSES
+from harlib.training.losses import LOSSES
 from harlib.models import create_model
 from harlib.models.stdualx import ImageConv, STDualX, tri_axial_placements
 

@@ -8,10 +8,10 @@ import pytest
 import torch
 
 from harlib.models import create_model, model_names
-from harlib.runs import RunStore
-from harlib.splits import make_splits
-from harlib.train import TrainConfig, fit
-from harlib.windows import sliding_windows
+from harlib.training.runs import RunStore
+from harlib.evaluation.splits import make_splits
+from harlib.training.train import TrainConfig, fit
+from harlib.data.windows import sliding_windows
 
 from test_windows_splits import toy_dataset
 
@@ -50,7 +50,7 @@ def test_fit_is_deterministic_and_cached(toy, tmp_path):
     assert a.record["history"] == b.record["history"]
     c = fit("cnn1d", ws, split, cfg, seed=1, store=RunStore(tmp_path / "a"))
     assert c.cached and c.metrics == a.metrics
-    # the record says which numerics trained it (harlib.numerics), outside the key
+    # the record says which numerics trained it (harlib.core.numerics), outside the key
     assert c.record["numerics"]["mode"] == "pinned" and c.record["numerics"]["torch_mkldnn"] is False
     d = fit("cnn1d", ws, split, cfg, seed=2, store=RunStore(tmp_path / "a"))
     assert d.key != a.key
@@ -90,7 +90,7 @@ def test_interrupted_run_leaves_nothing(toy, tmp_path, monkeypatch):
     def boom(*a, **k):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("harlib.runs.np.savez_compressed", boom)
+    monkeypatch.setattr("harlib.training.runs.np.savez_compressed", boom)
     with pytest.raises(KeyboardInterrupt):
         fit("cnn1d", ws, split, TrainConfig(max_epochs=1, batch_size=16), store=store)
     assert list(tmp_path.iterdir()) == []
@@ -120,7 +120,7 @@ def test_engine_learns_a_separable_problem(tmp_path):
 
 
 def test_run_grid_summary_and_gap(tmp_path):
-    from harlib.experiment import mean_pm_std, protocol_gap, run_grid, summarize
+    from harlib.training.experiment import mean_pm_std, protocol_gap, run_grid, summarize
 
     ws = sliding_windows(toy_dataset(n_subjects=6), 50, 25)
     cfg = TrainConfig(max_epochs=1, batch_size=16)

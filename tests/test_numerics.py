@@ -1,4 +1,4 @@
-"""Pinned CPU numerics (harlib.numerics): the settings reach every library before it loads,
+"""Pinned CPU numerics (harlib.core.numerics): the settings reach every library before it loads,
 a variable already set is kept, and ``native`` switches the pinning off."""
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from harlib import numerics
+from harlib.core import numerics
 
 REPO = Path(__file__).resolve().parent.parent
 PROBE = ("import harlib.models, json, numpy, torch; from harlib import numerics; "

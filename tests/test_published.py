@@ -3,12 +3,12 @@ import math
 
 import pytest
 
-from harlib.classical import CLASSICAL_MODELS
+from harlib.models.classical import CLASSICAL_MODELS
 from harlib.data import dataset_names
 from harlib.models import model_names
-from harlib.published import (USAD_TABLE5, USAD_TABLE5_INPUT, WHAR_ARENA_DATASET,
-                              WHAR_ARENA_DATASETS, WHAR_ARENA_MODEL, WHAR_ARENA_V1_MACRO_F1,
-                              whar_arena_macro_f1)
+from harlib.papers.published import (USAD_TABLE5, USAD_TABLE5_INPUT, WHAR_ARENA_DATASET,
+                                     WHAR_ARENA_DATASETS, WHAR_ARENA_MODEL, WHAR_ARENA_V1_MACRO_F1,
+                                     whar_arena_macro_f1)
 
 
 def test_whar_table_is_rectangular_and_in_range():
@@ -55,7 +55,7 @@ def test_usad_table5_rows_are_registered_models():
 
 def test_paper_claims_equal_the_claims_table():
     import csv
-    from harlib.published import PAPER_CLAIMS, paper_claim
+    from harlib.papers.published import PAPER_CLAIMS, paper_claim
     from conftest import MIRROR
     table = MIRROR.parent / "papers" / "claims.csv"
     if not table.is_file():

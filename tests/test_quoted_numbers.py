@@ -7,9 +7,10 @@ import json
 import pandas as pd
 import pytest
 
-from harlib import headlines, invariants
-from harlib.profiles import SMOKE_TOLERANCE, get_profile
-from harlib.reporting import check_quotes, project_root, unquotable_numbers
+from harlib.report import headlines
+from harlib.evaluation import invariants
+from harlib.training.profiles import SMOKE_TOLERANCE, get_profile
+from harlib.report.tables import check_quotes, project_root, unquotable_numbers
 
 
 def test_readme_quotes_only_committed_table_values():

@@ -35,7 +35,7 @@ import torch
 from harlib.data import CorruptArchiveError, DatasetNotFoundError, HARDataset, load_dataset
 from harlib.data import basicmotions, dsads, hapt, opportunity, pamap2, uci_har, wisdm
 from harlib.data.archive import Source, extract_archive, locate
-from harlib.runs import RunOutput, RunStore, cached_run, run_key
+from harlib.training.runs import RunOutput, RunStore, cached_run, run_key
 
 from conftest import REPO, flip_byte, write_dsads, write_hapt, write_uci_har
 
@@ -121,8 +121,8 @@ _LOADER = """
     name, locks, ready, go = sys.argv[1], sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4])
     if locks == "unlocked":          # as where fcntl is missing: only unique names and renames
         try:
-            import harlib.data.atomic
-            harlib.data.atomic.fcntl = None
+            import harlib.core.atomic
+            harlib.core.atomic.fcntl = None
         except ImportError:
             pass
     ready.touch()
@@ -372,7 +372,7 @@ class _Epochs:
 @pytest.mark.parametrize("model", ["cnn1d", "random_forest"])
 def test_training_refuses_nan_windows_before_the_first_epoch(basicmotions_windows, tmp_path, model):
     """A NaN in a training window: a clear ValueError before any training, and no run stored."""
-    from harlib.train import TrainConfig, fit
+    from harlib.training.train import TrainConfig, fit
     ws, split = basicmotions_windows
     X = ws.X.copy()
     X[split.train[3], 2, 7] = np.nan
@@ -490,7 +490,7 @@ _KILLED_SAVE = """
     import sys, time
     from pathlib import Path
     import numpy as np, torch
-    from harlib import runs
+    from harlib.training import runs
     root, key, ready = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
     real = torch.save
     def stalled(obj, f, *a, **k):               # write the weights, then hang
@@ -628,7 +628,7 @@ _GRID = """
     import sys, time
     from pathlib import Path
     import numpy as np, torch
-    from harlib.runs import RunOutput, RunStore, cached_run
+    from harlib.training.runs import RunOutput, RunStore, cached_run
     root, log, ready, go = (Path(a) for a in sys.argv[1:5])
     def train(key):
         with open(log, "a") as f:
@@ -709,7 +709,7 @@ def _no_space(*args, **kwargs):
 
 
 def test_a_full_disk_during_extraction_is_reported_as_a_full_disk(tmp_path, monkeypatch):
-    from harlib.data.atomic import DiskFullError
+    from harlib.core.atomic import DiskFullError
     archive, dest = make_zip(tmp_path / "h.zip", write_hapt(tmp_path / "src")), tmp_path / "raw" / "h"
     real = zipfile.ZipFile.extractall
 
@@ -728,8 +728,8 @@ def test_a_full_disk_during_extraction_is_reported_as_a_full_disk(tmp_path, monk
 
 
 def test_a_full_disk_while_saving_a_run_is_reported_as_a_full_disk(tmp_path, monkeypatch):
-    from harlib import runs
-    from harlib.data.atomic import DiskFullError
+    from harlib.training import runs
+    from harlib.core.atomic import DiskFullError
     store, spec = RunStore(tmp_path / "runs"), {"model": "m", "seed": 0}
     monkeypatch.setattr(runs.torch, "save", _no_space)
     with pytest.raises(DiskFullError, match=re.escape(f"disk full: no space left on the device of {store.root} "

@@ -1,14 +1,15 @@
-"""Perturbations for paper C's robustness claims (harlib.robustness)."""
+"""Perturbations for paper C's robustness claims (harlib.evaluation.robustness)."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from harlib.robustness import missing_samples, missing_sensor, noise, perturbed_scores
-from harlib.runs import RunStore
-from harlib.splits import make_splits
-from harlib.train import TrainConfig, fit
-from harlib.windows import sliding_windows
+from harlib.evaluation.robustness import missing_samples, missing_sensor, noise, perturbed_scores
+from harlib.training.runs import RunStore
+from harlib.evaluation.splits import make_splits
+from harlib.training.train import TrainConfig, fit
+from harlib.data.windows import sliding_windows
+from harlib.papers import stdualx
 
 from test_windows_splits import toy_dataset
 
@@ -54,7 +55,6 @@ def test_perturbed_scores_use_the_runs_standardisation(tmp_path):
 
 
 def test_attention_by_class_measures_spread_and_pair_share():
-    from harlib import analysis
     p = 3
     uniform = np.full((p, p), 1 / 6)
     np.fill_diagonal(uniform, 0)
@@ -62,7 +62,7 @@ def test_attention_by_class_measures_spread_and_pair_share():
     focused[0, 2] = 1.0
     attn = np.stack([uniform] * 4 + [focused] * 4)
     y = np.array([0] * 4 + [1] * 4)
-    t = analysis.attention_by_class(attn, y, ["sit", "walk"], ["hand", "chest", "ankle"],
+    t = stdualx.attention_by_class(attn, y, ["sit", "walk"], ["hand", "chest", "ankle"],
                                     between=(["hand"], ["ankle"]))
     sit, walk = t.iloc[0], t.iloc[1]
     assert sit.entropy == pytest.approx(1.0) and walk.entropy == pytest.approx(0.0, abs=1e-9)
@@ -70,15 +70,27 @@ def test_attention_by_class_measures_spread_and_pair_share():
     assert walk["share A↔B"] == pytest.approx(1.0) and sit["share A↔B"] == pytest.approx(2 / 6)
     assert sit["uniform share"] == pytest.approx(2 / 6)
     with pytest.raises(ValueError, match="P >= 2"):
-        analysis.attention_by_class(attn[:, :1, :1], y, ["a", "b"], ["hand"])
+        stdualx.attention_by_class(attn[:, :1, :1], y, ["a", "b"], ["hand"])
 
 
 def test_attention_claims_report_shares_and_entropies():
     import pandas as pd
-    from harlib import analysis
     t = pd.DataFrame({"class": ["walk", "sit"], "entropy": [0.5, 0.9], "arm ↔ leg share": [0.7, 0.4],
                       "share std": [0.1, 0.05], "uniform share": [0.4, 0.4]})
-    text = analysis.attention_claims(t, ["walk"], ["sit"])
+    text = stdualx.attention_claims(t, ["walk"], ["sit"], share_name="arm ↔ leg share")
     assert "walk: 0.700 ± 0.100" in text and "static nearer uniform" in text
     with pytest.raises(KeyError, match="not in the table"):
-        analysis.attention_claims(t, ["run"], ["sit"])
+        stdualx.attention_claims(t, ["run"], ["sit"])
+
+
+def test_attention_claims_read_the_column_attention_by_class_writes():
+    rng = np.random.default_rng(0)
+    attn = rng.random((6, 3, 3)) * (1 - np.eye(3))
+    attn /= attn.sum((1, 2), keepdims=True)
+    y = np.array([0, 0, 0, 1, 1, 1])
+    t = stdualx.attention_by_class(attn, y, ["sit", "walk"], ["hand", "chest", "ankle"],
+                                   between=(["hand"], ["ankle"]), share_name="hand ↔ ankle share")
+    text = stdualx.attention_claims(t, ["walk"], ["sit"], share_name="hand ↔ ankle share")
+    assert text.startswith("hand ↔ ankle share (uniform 0.33):")
+    with pytest.raises(KeyError, match="no column 'share A↔B'"):
+        stdualx.attention_claims(t, ["walk"], ["sit"])

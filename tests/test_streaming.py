@@ -1,4 +1,4 @@
-"""The streaming recogniser (harlib.streaming): ring-buffer order, stride, gaps, bad input,
+"""The streaming recogniser (harlib.deploy.streaming): ring-buffer order, stride, gaps, bad input,
 per-sample scores, and the command line on an exported run."""
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from harlib.data.base import UNLABELLED
-from harlib.streaming import StreamingRecognizer, frame_labels, main, stream_scores
+from harlib.deploy.streaming import StreamingRecognizer, frame_labels, main, stream_scores
 
 from conftest import export_stand_in
 
@@ -87,9 +87,9 @@ def test_bad_streams_raise_clear_errors():
 
 def test_command_line_runs_an_exported_run(basicmotions_windows, tmp_path, capsys):
     pytest.importorskip("onnxruntime")
-    from harlib.export import export_run
-    from harlib.runs import RunStore
-    from harlib.train import TrainConfig, fit
+    from harlib.deploy.export import export_run
+    from harlib.training.runs import RunStore
+    from harlib.training.train import TrainConfig, fit
     ws, split = basicmotions_windows
     run = fit("cnn1d", ws, split, TrainConfig(max_epochs=1, patience=1, batch_size=16), store=RunStore(tmp_path / "runs"))
     export_run(run, tmp_path / "bundle", sampling_rate=10.0)
@@ -107,14 +107,14 @@ def test_command_line_runs_an_exported_run(basicmotions_windows, tmp_path, capsy
 
 
 def test_run_store_result_by_key(tmp_path):
-    from harlib.runs import RunStore
+    from harlib.training.runs import RunStore
     with pytest.raises(KeyError, match="no complete run 'abc'"):
         RunStore(tmp_path).result("abc")
 
 
 def test_export_run_refuses_a_run_trained_on_windows_with_history(tmp_path):
     from types import SimpleNamespace
-    from harlib.export import ExportError, export_run
+    from harlib.deploy.export import ExportError, export_run
     run = SimpleNamespace(key="abc", record={"model": "memae_lstm", "window": {"length": 50, "history": 4}})
     with pytest.raises(ExportError, match="after 4 preceding windows"):
         export_run(run, tmp_path / "bundle")

@@ -1,13 +1,13 @@
-"""The claims-versus-reproduced summary (harlib.summary) on the committed standard tables."""
+"""The claims-versus-reproduced summary (harlib.report.summary) on the committed standard tables."""
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from harlib.published import PAPER_CLAIMS
-from harlib.reporting import output_dir
-from harlib.summary import COLUMNS, HEADLINES, claims_vs_reproduced
+from harlib.papers.published import PAPER_CLAIMS
+from harlib.report.tables import output_dir
+from harlib.report.summary import COLUMNS, HEADLINES, claims_vs_reproduced
 
 STANDARD = output_dir("tables", "standard")
 
@@ -49,7 +49,7 @@ def test_gain_rows_subtract_the_two_table2_rows():
 
 def test_notebook_times_sum_distinct_runs(tmp_path):
     import json
-    from harlib.summary import notebook_times
+    from harlib.report.summary import notebook_times
     nb = {"cells": [], "metadata": {"papermill": {"duration": 120.0}}, "nbformat": 4, "nbformat_minor": 5}
     (tmp_path / "27_demo.ipynb").write_text(json.dumps(nb))
     pd.DataFrame({"run_key": ["a", "a", "b"], "train_seconds": [60.0, 60.0, 30.0]}).to_csv(tmp_path / "27_demo_runs.csv", index=False)

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from harlib.experiment import run_grid
-from harlib.runs import RunStore
-from harlib.train import TrainConfig
+from harlib.training.experiment import run_grid
+from harlib.training.runs import RunStore
+from harlib.training.train import TrainConfig
 
 
 @pytest.mark.parametrize("kwargs,match", [
@@ -74,7 +74,7 @@ def test_run_grid_checks_every_name_before_training(basicmotions_windows, tmp_pa
 
 
 def test_run_grid_takes_seeds_and_folds_from_a_profile(basicmotions_windows, tmp_path):
-    from harlib.profiles import get_profile
+    from harlib.training.profiles import get_profile
     ws, _ = basicmotions_windows
     smoke = get_profile("smoke")
     runs = run_grid(ws, "subject_groups", ["random_forest"], None, TrainConfig.from_profile(smoke),
@@ -85,7 +85,7 @@ def test_run_grid_takes_seeds_and_folds_from_a_profile(basicmotions_windows, tmp
 
 
 def test_random_forest_uses_the_configured_threads():
-    from harlib.classical import make_classifier
+    from harlib.models.classical import make_classifier
     assert make_classifier("random_forest", n_jobs=1).n_jobs == 1
     assert make_classifier("random_forest").n_jobs == -1
 
@@ -116,8 +116,8 @@ def test_model_kwargs_win_over_the_configuration(basicmotions_windows, tmp_path)
 
 
 def test_recipe_overrides_win_over_the_profile():
-    from harlib.profiles import get_profile
-    from harlib.recipes import recipe
+    from harlib.training.profiles import get_profile
+    from harlib.papers.recipes import recipe
     smoke = get_profile("smoke")
     assert recipe("stdualx", smoke, budget_seconds=120).budget_seconds == 120
     assert recipe("stdualx", smoke, lr=5e-4, max_epochs=3).lr == 5e-4

@@ -7,11 +7,11 @@ import pytest
 import torch
 from torch.nn import functional as F
 
-from harlib.losses import LOSSES
+from harlib.training.losses import LOSSES
 from harlib.models import MODELS, create_model, register_model
 from harlib.models.cnn import SmallCNN
-from harlib.runs import RunStore
-from harlib.train import TrainConfig, fit
+from harlib.training.runs import RunStore
+from harlib.training.train import TrainConfig, fit
 
 torch.set_num_threads(1)
 FAST = dict(max_epochs=3, patience=3, batch_size=16, num_threads=1)
@@ -175,7 +175,7 @@ def test_channel_groups_reach_models_that_need_them(basicmotions_windows, regist
 
 
 def test_learnable_loss_weights_are_not_weight_decayed():
-    from harlib.engine import parameter_groups
+    from harlib.training.engine import parameter_groups
     model = create_model("cnn1d", 6, 4, 50)
     loss = LOSSES.get("ce_triplet")(learn_weights=True)
     groups = parameter_groups(model, loss, weight_decay=0.1)
@@ -259,7 +259,7 @@ def test_app_c_composite_trains_with_the_class_counts(basicmotions_windows, tmp_
     run = fit("cnn1d", ws, split, cfg, store=RunStore(tmp_path))
     assert "ece" in run.metrics and 0 <= run.metrics["ece"] <= 1
     assert all("val_ece" in row for row in run.record["history"])
-    from harlib.engine import build_loss, prepare
+    from harlib.training.engine import build_loss, prepare
     prep = prepare(ws, split, cfg, seed=0)
     cb = build_loss(cfg, prep, "cpu").terms[2].weight          # from the training class counts
     counts = np.bincount(prep.y_train, minlength=ws.n_classes)

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from harlib.data.base import UNLABELLED, Channel, HARDataset, Recording
-from harlib.normalization import Standardizer
-from harlib.splits import make_splits, overlap_with_training
-from harlib.windows import ScarceClassWarning, sliding_windows, window_starts
+from harlib.data.normalization import Standardizer
+from harlib.evaluation.splits import make_splits, overlap_with_training
+from harlib.data.windows import ScarceClassWarning, sliding_windows, window_starts
 
 
 def toy_dataset(n_subjects=10, n=400, seed=0) -> HARDataset:
@@ -104,7 +104,7 @@ def test_random_split_leaks_overlapping_windows():
 
 def test_overlap_with_training_counts_shared_samples():
     ws = sliding_windows(toy_dataset(n_subjects=1), 50, 25)   # class-0 starts 0,25,...,100
-    from harlib.splits import Split
+    from harlib.evaluation.splits import Split
     idx = {int(s): i for i, s in enumerate(ws.start) if ws.recording[i] == 0}
     sp = Split(np.array([idx[0]]), np.array([], int), np.array([idx[25], idx[50], idx[75]]),
                "x", 0, False)
@@ -202,7 +202,7 @@ def test_history_errors_name_what_is_missing():
 
 
 def test_overlap_counts_the_history_samples():
-    from harlib.splits import Split
+    from harlib.evaluation.splits import Split
     hist = sliding_windows(_ramp_dataset((200,)), 10, 5, policy="majority", history=2)   # spans of 20 samples
     start = dict(zip(hist.start.tolist(), range(len(hist))))
     one = lambda s: np.array([start[s]])                                              # noqa: E731
@@ -242,9 +242,9 @@ def test_balanced_windows_raise_no_warning():
 
 
 def test_run_grid_warns_about_folds_short_of_training_windows(tmp_path):
-    from harlib.experiment import run_grid
-    from harlib.runs import RunStore
-    from harlib.train import TrainConfig
+    from harlib.training.experiment import run_grid
+    from harlib.training.runs import RunStore
+    from harlib.training.train import TrainConfig
 
     def grid(ws):
         return run_grid(ws, "holdout_subjects", ["random_forest"], [0], TrainConfig(),

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from harlib.data import load_dataset, wisdm2019
-from harlib.windows import sliding_windows
+from harlib.data.windows import sliding_windows
 
 from conftest import MIRROR, needs_mirror
 

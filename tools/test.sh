@@ -8,7 +8,7 @@
 # Two pytest processes run side by side, one thread each, balanced by their measured time:
 # the unit tests with the notebooks of the data layer (00–03), paper A (10–19) and deployment
 # (40); and the notebooks of papers B and C (20–39), followed by a second execution of
-# notebook 01 on an emulated AVX2 CPU (harlib.numerics.EMULATED_CPUS) with a run store of
+# notebook 01 on an emulated AVX2 CPU (harlib.core.numerics.EMULATED_CPUS) with a run store of
 # its own, so that it trains again: its headline check passes only if the pinned numerics
 # give the recorded numbers on that CPU too. The summary notebooks (90–99), which read
 # every other notebook's tables, run last. Each group runs its notebooks in order, so a
@@ -33,7 +33,7 @@ python -m pytest "${first[@]}" "${opts[@]}" "$@" > "$logs/first.log" 2>&1 &
 pid_first=$!
 emulated="AVX2 (x86-64-v3)"
 emulated_run() {    # notebook 01 again on an emulated CPU, from an empty run store of its own
-    eval "$(python -c "from harlib.numerics import exports; print(exports('$emulated'))")"
+    eval "$(python -c "from harlib.core.numerics import exports; print(exports('$emulated'))")"
     export HARLIB_CACHE="${HARLIB_CACHE}-avx2" HARLIB_OUTPUT="$REPO/build/emulated-avx2"
     rm -rf "$HARLIB_CACHE"; mkdir -p "$HARLIB_OUTPUT/notebooks/recorded"
     cp notebooks/recorded/01_evaluation_protocols.json "$HARLIB_OUTPUT/notebooks/recorded/"

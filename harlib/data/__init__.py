@@ -3,7 +3,7 @@
 >>> from harlib.data import load_dataset, dataset_names
 >>> ds = load_dataset("dsads")            # doctest: +SKIP
 """
-from .atomic import CacheWarning
+from ..core.atomic import CacheWarning
 from .archive import CorruptArchiveError, DatasetNotFoundError, Source, locate
 from .base import UNLABELLED, Channel, HARDataset, Recording, imu_channels
 from .registry import DATASETS, dataset_names, load_dataset, register_dataset

@@ -13,19 +13,18 @@ Each extracted folder records the size and modification time of the archive it c
 extracted again. Processes that need the same archive at the same time take turns (a file
 lock); should two extract it anyway, the one that renames second discards its copy and uses
 the first one's. Temporary folders of processes that died are removed on the next start
-(:mod:`harlib.data.atomic`).
+(:mod:`harlib.core.atomic`).
 
 Three failures are told apart, and none leaves a folder behind: an archive that cannot be
 read (:class:`CorruptArchiveError`: download it again), a tar member that would land outside
 the folder or is not a plain file, folder or inside link (:class:`UnsafeArchiveError`, naming
 the member: the archive is refused, not repaired), and a full disk
-(:class:`~harlib.data.atomic.DiskFullError`, naming the folder).
+(:class:`~harlib.core.atomic.DiskFullError`, naming the folder).
 """
 from __future__ import annotations
 
 import json
 import lzma
-import os
 import re
 import tarfile
 import zipfile
@@ -33,9 +32,16 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config import cache_dir, data_dirs
-from .atomic import (DiskFullError, disk_full_reported, lock, remove, remove_stale, sha256sum,
-                     temp_dir)
+from ..core.atomic import (
+    DiskFullError,
+    disk_full_reported,
+    lock,
+    publish_dir,
+    remove_stale,
+    sha256sum,
+    staged_dir,
+)
+from ..core.config import cache_dir, data_dirs
 
 STAMP = ".harlib-archive.json"
 """File inside an extracted folder naming the archive (name, size, mtime) it came from."""
@@ -161,9 +167,7 @@ def extract_archive(path: Path, dest: Path, replace: bool = False) -> Path:
         return dest
     dest.parent.mkdir(parents=True, exist_ok=True)
     remove_stale(dest.parent, _LEGACY_TEMP)
-    tmp = temp_dir(dest.parent, dest.name)
-    old = None
-    try:
+    with staged_dir(dest.parent, dest.name) as tmp:
         try:
             with disk_full_reported(dest.parent, f"extracting {path}"):
                 if path.name.endswith(".zip"):
@@ -182,22 +186,9 @@ def extract_archive(path: Path, dest: Path, replace: bool = False) -> Path:
                 raise
             raise CorruptArchiveError(f"{path}: cannot be extracted ({type(exc).__name__}: "
                                       f"{exc}); the archive is corrupt or truncated") from exc
-        if replace and dest.exists() and not is_current(dest, path):
-            old = temp_dir(dest.parent, dest.name, suffix=".old")
-            try:
-                os.replace(dest, old)          # onto the empty folder just made
-            except FileNotFoundError:          # another process moved it already
-                pass
-        try:
-            tmp.rename(dest)
-        except OSError:
-            if not dest.is_dir():
-                raise
-            # another process renamed its complete copy into place first: use that one
-    finally:
-        for p in (tmp, old):
-            if p is not None and p.exists():
-                remove(p)
+        # if another process renamed its complete copy into place first, that one is used
+        publish_dir(tmp, dest, replace_existing=replace and not is_current(dest, path)
+                    if dest.exists() else False, existing_ok=dest.is_dir)
     return dest
 
 

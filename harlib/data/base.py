@@ -18,8 +18,8 @@ from typing import Sequence
 
 import numpy as np
 
-from ..checks import is_number
-from .atomic import temp_file
+from ..core.atomic import temp_file
+from ..core.checks import is_number
 
 UNLABELLED = -1
 """Label of samples that belong to no class (HAPT gaps, PAMAP2 transient 0, OPPORTUNITY null)."""

@@ -29,8 +29,8 @@ import numpy as np
 
 from .archive import Source, locate
 from .base import UNLABELLED, HARDataset, Recording, imu_channels
-from .textio import read_table
 from .registry import register_dataset
+from .textio import read_table
 
 SOURCE = Source(
     name="daliac",

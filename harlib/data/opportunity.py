@@ -44,8 +44,8 @@ import numpy as np
 
 from .archive import CorruptArchiveError, Source, locate, sha256sum
 from .base import UNLABELLED, Channel, HARDataset, Recording
-from .textio import fill_gaps, read_table
 from .registry import register_dataset
+from .textio import fill_gaps, read_table
 
 URL = "https://archive.ics.uci.edu/dataset/226/opportunity+activity+recognition"
 SOURCE = Source(

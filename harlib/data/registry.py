@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from ..config import cache_dir
-from ..registry import Registry
+from ..core.atomic import CacheWarning, lock, remove_stale, tree_fingerprint
+from ..core.config import cache_dir
+from ..core.registry import Registry
 from .archive import DatasetNotFoundError, Source, locate
-from .atomic import CacheWarning, lock, remove_stale, tree_fingerprint
 from .base import HARDataset
 
 # temporaries of harlib versions before unique names: "<name>-v<version>.npz.partial.npz"

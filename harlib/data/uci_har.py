@@ -16,7 +16,7 @@ Two datasets are registered:
     Butterworth low-pass at 20 Hz, then separation of gravity with a Butterworth low-pass at
     0.3 Hz (body acceleration = total − gravity). Only the six basic activities are labelled;
     cutting label-pure 128-sample windows with 50 % overlap inside each labelled segment
-    (``harlib.windows.sliding_windows(..., policy="pure")``) gives the UCI-HAR windows.
+    (``harlib.data.windows.sliding_windows(..., policy="pure")``) gives the UCI-HAR windows.
     The official 21/9 subject split is read from ``subject_train.txt``/``subject_test.txt``.
 
 Choices the README leaves open, made here: a median filter of length 3; zero-phase

@@ -1,7 +1,7 @@
 """The model interface every harlib network follows, and the model registry.
 
 Input: a float tensor ``(batch, channels, time)`` — the layout of
-:class:`harlib.windows.WindowSet` — already standardised. Each model splits into
+:class:`harlib.data.windows.WindowSet` — already standardised. Each model splits into
 ``forward_features(x) -> z`` (an embedding ``(batch, embed_dim)``, used for t-SNE,
 class-distance tables and triplet losses) and ``forward_head(z) -> logits``
 (timm's convention); ``forward`` chains the two.
@@ -18,10 +18,12 @@ in channel order), which :func:`create_model` passes from a window set's channel
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 from torch import nn
 
-from ..registry import Registry
+from ..core.registry import Registry
 
 MODELS: Registry = Registry("model")
 
@@ -71,7 +73,7 @@ def create_model(name: str, in_channels: int, n_classes: int, window_length: int
 
 
 def create_model_for(ws, name: str, **kwargs) -> "HARModel":
-    """Build a registered model for the windows of a :class:`~harlib.windows.WindowSet`."""
+    """Build a registered model for the windows of a :class:`~harlib.data.windows.WindowSet`."""
     return create_model(name, ws.n_channels, ws.n_classes, ws.length,
                         channel_groups=ws.channel_groups(), **kwargs)
 
@@ -134,3 +136,14 @@ class HARModel(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         self.check_input(x)
         return self.forward_head(self.forward_features(x))
+
+
+@dataclass
+class PretrainStage:
+    """One stage of layer-wise pre-training, as a model describes it
+    (``pretraining_stages()``, paper A): ``forward(x) → (reconstruction, target)`` is trained
+    to reconstruct its target, updating only ``parameters``."""
+
+    name: str
+    parameters: list
+    forward: object

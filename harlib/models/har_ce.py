@@ -13,8 +13,8 @@ from __future__ import annotations
 from typing import Sequence
 
 import torch
-from torch import nn
 import torch.nn.functional as F
+from torch import nn
 
 from .base import HARModel, register_model
 

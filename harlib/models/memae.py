@@ -370,10 +370,10 @@ class MemAELSTM(HARModel):
 
     # ---- layer-wise pre-training ------------------------------------------------------
     def pretraining_stages(self) -> list:
-        """One :class:`~harlib.trainers.PretrainStage` per SAE layer (all sensors at once):
+        """One :class:`~harlib.models.base.PretrainStage` per SAE layer (all sensors at once):
         stage *i* trains encoder + decoder layer *i* to reconstruct the output of the frozen
         layers before it; its ``forward(x)`` gives gradients to layer *i* only."""
-        from ..trainers import PretrainStage
+        from .base import PretrainStage
 
         def stage_forward(i: int):
             def forward(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

@@ -1,0 +1,6 @@
+"""The papers layer: one module per paper with its settings and the tables its notebooks
+build (:mod:`.memae` paper A, :mod:`.usad` paper B, :mod:`.stdualx` paper C), the
+companion's own benchmark (:mod:`.baselines`), the figures the papers and WHAR Arena
+publish (:mod:`.published`, never computed), and tables beside the claims
+(:mod:`.claims`), and training recipes (:mod:`.recipes`).
+"""

@@ -1,0 +1,135 @@
+"""Paper C (STDual-X: per-IMU spatio-temporal dual attention, cross-sensor attention,
+CE + triplet loss): its ablation variants and the tables its notebooks build (the headline
+under each protocol, what each protocol leak contributes, cross-sensor attention by class).
+
+Notebooks: 30 (architecture), 31 (results and leaks), 32 (ablation), 33 (embeddings), 34
+(cross-sensor attention), 35 (robustness), 36 (efficiency). The model is
+:mod:`harlib.models.stdualx`; its training recipe is in :mod:`harlib.papers.recipes`; the
+protocol leaks are in :mod:`harlib.evaluation.leakage`."""
+from __future__ import annotations
+
+from typing import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from .claims import claim_values, in_order
+
+
+def headline_by_protocol(runs: pd.DataFrame, model: str, studies: Mapping[str, Mapping[str, str]],
+                         claims: Mapping[str, str], stand_in: Mapping[str, str] | None = None,
+                         metrics: Iterable[str] = ("accuracy", "f1_macro")) -> pd.DataFrame:
+    """One row per dataset: the paper's claim beside ``model``'s mean score (in %) under each
+    protocol. ``studies``: dataset → {protocol label: the ``study`` value of its runs};
+    ``claims``: dataset → claim id; ``stand_in``: dataset → how the table header names it."""
+    metrics = list(metrics)
+    rows = []
+    for dataset, by_protocol in studies.items():
+        row = {"dataset": (stand_in or {}).get(dataset, dataset)}
+        cid = claims.get(dataset, "")
+        row["the paper reports: accuracy"] = claim_values([cid])[0]
+        row["claim"] = cid
+        for protocol, study in by_protocol.items():
+            sel = runs[(runs.dataset == dataset) & (runs.model == model) & (runs.study == study)]
+            if sel.empty:
+                raise ValueError(f"no {model} runs of study {study!r} on {dataset}")
+            for m in metrics:
+                row[f"ours, {protocol}: {m}"] = 100 * sel[m].mean()
+            row[f"runs ({protocol})"] = len(sel)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def leak_contributions(runs: pd.DataFrame, order: Iterable[str],
+                       metrics: Iterable[str] = ("accuracy", "f1_macro")) -> pd.DataFrame:
+    """Mean scores (in %) per model and leak-study row, in ``order`` (the first row is the
+    no-leak reference), with Δ: the change from that model's reference row in points."""
+    order, metrics = list(order), list(metrics)
+    summary = (runs.groupby(["model", "study"], sort=False)[metrics].mean() * 100).reset_index()
+    summary["runs"] = runs.groupby(["model", "study"], sort=False).size().values
+    summary = in_order(summary, "study", order, ["model"], "study rows")
+    for m in metrics:
+        ref = summary[summary.study == order[0]].set_index("model")[m]
+        if set(summary.model) - set(ref.index):
+            raise ValueError(f"no reference row {order[0]!r} for {sorted(set(summary.model) - set(ref.index))}")
+        summary[f"Δ {m}"] = summary[m] - summary.model.map(ref)
+    return summary.reset_index(drop=True)
+
+
+def attention_by_class(attn: np.ndarray, y: np.ndarray, class_names, placement_names,
+                       between: tuple[Iterable[str], Iterable[str]] | None = None,
+                       share_name: str = "share A↔B") -> pd.DataFrame:
+    """Per class, how a cross-sensor attention spreads over the ordered placement pairs
+    (``attn``: ``(windows, P, P)``, zero diagonal, each window's matrix summing to 1):
+
+    * ``entropy``: the mean normalised entropy of a window's P(P−1) pair weights (1 =
+      uniform over the pairs, 0 = one pair), with its standard deviation over windows;
+    * ``top pair``: the pair with the largest mean weight, and that weight;
+    * with ``between=(A, B)``: the column ``share_name``, the mean total weight on pairs
+      between a placement of A and one of B (both directions), its standard deviation over
+      windows (``share std``), and what a uniform attention would give (``uniform share``).
+    """
+    attn, y = np.asarray(attn, dtype=np.float64), np.asarray(y)
+    n, p, _ = attn.shape
+    if p < 2 or len(placement_names) != p or len(y) != n:
+        raise ValueError(f"attention must be (windows, P, P) with P >= 2 placements named and one label "
+                         f"per window; got {attn.shape}, {len(placement_names)} names, {len(y)} labels")
+    off = ~np.eye(p, dtype=bool)
+    w = attn[:, off]                                          # (n, P(P-1))
+    ent = -(w * np.log(np.clip(w, 1e-12, None))).sum(1) / np.log(p * (p - 1))
+    pairs = [(placement_names[i], placement_names[j]) for i in range(p) for j in range(p) if i != j]
+    mask = None
+    if between is not None:
+        a, b = set(between[0]), set(between[1])
+        mask = np.array([(s in a and t in b) or (s in b and t in a) for s, t in pairs])
+    rows = []
+    for c in np.unique(y):
+        sel = y == c
+        mean = w[sel].mean(0)
+        row = {"class": class_names[int(c)], "windows": int(sel.sum()),
+               "entropy": ent[sel].mean(), "entropy std": ent[sel].std(),
+               "top pair": " → ".join(pairs[int(mean.argmax())]), "top weight": mean.max()}
+        if mask is not None:
+            share = w[sel][:, mask].sum(1)
+            row.update({share_name: share.mean(), "share std": share.std(),
+                        "uniform share": mask.mean()})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def attention_claims(table: pd.DataFrame, moving: Iterable[str], static: Iterable[str],
+                     share_name: str = "share A↔B") -> str:
+    """Paper C's two attention claims checked on an :func:`attention_by_class` table (made
+    with the same ``share_name``): the share of the ``moving`` activities (arm↔leg pairs in
+    paper C) against uniform, and whether the ``static`` postures' attention is nearer
+    uniform (higher entropy) than the moving ones'."""
+    t = table.set_index("class")
+    moving, static = list(moving), list(static)
+    missing = [c for c in moving + static if c not in t.index]
+    if missing:
+        raise KeyError(f"activities {missing} are not in the table; it has {list(t.index)}")
+    uniform = float(t["uniform share"].iloc[0])
+    if share_name not in t.columns:
+        raise KeyError(f"the table has no column {share_name!r} (attention_by_class writes it "
+                       f"with between=... and the same share_name); columns: {list(t.columns)}")
+    lines = [f"{share_name} (uniform {uniform:.2f}):"]
+    lines += [f"  {c}: {t.loc[c, share_name]:.3f} ± {t.loc[c, 'share std']:.3f}" for c in moving]
+    e_static, e_moving = t.loc[static, "entropy"].mean(), t.loc[moving, "entropy"].mean()
+    lines.append(f"mean entropy: static postures {e_static:.3f}, moving activities {e_moving:.3f} "
+                 f"({'static nearer uniform' if e_static > e_moving else 'static not nearer uniform'})")
+    return "\n".join(lines)
+
+
+def stdualx_ablation() -> dict[str, dict]:
+    """Paper C's ablation (abstract: "w/o STDAT", "w/o CSA", "w/o contrastive loss") as
+    ``{"model_kwargs", "config"}`` overrides of the ``stdualx`` recipe. The abstract does not
+    say what replaced each part; **assumed**: see :class:`~harlib.models.stdualx.STDualX`
+    for the model switches, and the contrastive loss is removed by giving the triplet term
+    weight 0, so the same triples train the same cross-entropy for the same steps and only
+    the loss differs."""
+    return {
+        "STDual-X": {"model_kwargs": {}, "config": {}},
+        "w/o STDAT": {"model_kwargs": {"stdat": False}, "config": {}},
+        "w/o CSA": {"model_kwargs": {"cross_sensor_attention": False}, "config": {}},
+        "w/o contrastive loss": {"model_kwargs": {}, "config": {"loss_kwargs": {"weight": 0.0}}},
+    }

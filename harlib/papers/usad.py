@@ -1,0 +1,360 @@
+"""Paper B (USAD: diffusion augmentation, multi-branch spatio-temporal attention, adaptive
+composite loss): its training settings (Table 2's rows, the synthetic-ratio sweep,
+App. C's loss study) and the tables its notebooks build (ablation steps, ranks, per-class
+F1, class distances, Table 5's embedded setting).
+
+Notebooks: 20 (augmentation), 21 (architecture), 22 (loss), 23 (ablation), 24 (imbalance),
+25 (comparison), 26 (deployment), 27 (loss hyperparameters). The model is
+:mod:`harlib.models.usad`, the augmenter :mod:`harlib.training.diffusion`, the loss
+:class:`harlib.training.losses.AdaptiveCompositeLoss`."""
+from __future__ import annotations
+
+from typing import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from ..deploy.efficiency import efficiency_report, fresh_process_memory_mb, latency_rounds
+from ..training.profiles import Profile
+from ..training.runs import RunStore
+from .claims import claim_values, in_order
+
+
+def beside_claims(table: pd.DataFrame, key: str, claims: Mapping[str, Mapping[str, str]],
+                  ) -> pd.DataFrame:
+    """``table`` with, for each metric named in ``claims`` (row value of ``key`` → {metric:
+    claim id}), a column "the paper reports: <metric>" holding the claimed value (as the
+    paper states it) and a column with the claim's id."""
+    out = table.copy()
+    metrics = sorted({m for per_row in claims.values() for m in per_row})
+    for m in metrics:
+        ids = [claims.get(v, {}).get(m, "") for v in out[key]]
+        out[f"the paper reports: {m}"] = claim_values(ids)
+        out[f"claim ({m})"] = ids
+    return out
+
+
+TABLE2_METRICS = ("accuracy", "precision_macro", "recall_macro", "f1_macro", "g_mean", "auc_ovr_macro")
+
+
+def ablation_table(runs: pd.DataFrame, order: Iterable[str], claims: Mapping[str, Mapping],
+                   paper_dataset: Mapping[str, str], metrics: Iterable[str] = TABLE2_METRICS,
+                   dataset: str = "dataset", variant: str = "variant") -> pd.DataFrame:
+    """Paper-style results table: one row per dataset × protocol × variant (in ``order``),
+    our mean scores in % (over folds and seeds), and the paper's accuracy and F1 from
+    ``claims`` (variant → paper dataset → {metric: claim id}); ``paper_dataset`` maps our
+    ``dataset`` column's values to the paper's dataset each stands in for. ``variant`` names
+    the column of the rows (e.g. ``"model"`` for a comparison of models)."""
+    order, metrics = list(order), list(metrics)
+    g = runs.groupby([dataset, "protocol", variant], sort=False)
+    table = (g[metrics].mean() * 100).reset_index()
+    table["runs"] = g.size().values
+    table = in_order(table, variant, order, [dataset, "protocol"], "variants")
+    for m in ("accuracy", "f1_macro"):
+        ids = [claims.get(v, {}).get(paper_dataset.get(d, ""), {}).get(m, "")
+               for d, v in zip(table[dataset], table[variant])]
+        table[f"the paper reports: {m}"] = claim_values(ids)
+    return table.reset_index(drop=True)
+
+
+def ablation_steps(table: pd.DataFrame, steps: Iterable[tuple[str, str]],
+                   metric: str = "f1_macro") -> pd.DataFrame:
+    """The change in ``metric`` from one variant to another of an :func:`ablation_table`,
+    per dataset and protocol: one column per step ``"a → b"``."""
+    rows = []
+    for (dataset, protocol), t in table.groupby(["dataset", "protocol"], sort=False):
+        score = t.set_index("variant")[metric]
+        row = {"dataset": dataset, "protocol": protocol}
+        for a, b in steps:
+            row[f"{a} → {b}"] = score[b] - score[a] if a in score and b in score else np.nan
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def ranks(table: pd.DataFrame, metric: str, by: list[str], item: str) -> pd.DataFrame:
+    """Rank (1 = best, ties share the better rank) of each ``item`` by ``metric`` within each
+    group of ``by``: one row per item, one column per group."""
+    t = table.copy()
+    t["rank"] = t.groupby(by)[metric].rank(ascending=False, method="min").astype(int)
+    t["group"] = t[by].astype(str).agg(" / ".join, axis=1)
+    out = t.pivot(index=item, columns="group", values="rank")
+    return out.loc[t[item].drop_duplicates()].reset_index()
+
+
+def per_class_f1(runs: pd.DataFrame, class_names, store: RunStore | None = None,
+                 item: str = "model") -> pd.DataFrame:
+    """Per-class F1 in % of each ``item``, from the stored test predictions of its runs,
+    pooled over folds and seeds: one row per item, one column per class."""
+    from sklearn.metrics import f1_score
+    rows = []
+    for name, p in pooled_predictions(runs, store, item).items():
+        f1 = f1_score(p["y_true"], p["y_pred"], labels=range(len(class_names)), average=None,
+                      zero_division=0)
+        rows.append({item: name, **{c: 100 * v for c, v in zip(class_names, f1)}})
+    return pd.DataFrame(rows)
+
+
+def pooled_predictions(runs: pd.DataFrame, store: RunStore | None = None, item: str = "model"
+                       ) -> dict[str, dict[str, np.ndarray]]:
+    """Per ``item``: the stored test labels, predictions and embeddings of its runs,
+    concatenated over folds and seeds (``embedding`` only where every run stored one)."""
+    store = store or RunStore()
+    out = {}
+    for name, group in runs.groupby(item, sort=False):
+        parts = [store.load_predictions(k) for k in group["run_key"]]
+        pooled = {"y_true": np.concatenate([p["y_true"] for p in parts]),
+                  "y_pred": np.concatenate([p["y_pred"] if "y_pred" in p else p["proba"].argmax(1)
+                                            for p in parts])}
+        if all("embedding" in p for p in parts):
+            pooled["embedding"] = np.concatenate([p["embedding"] for p in parts])
+        out[str(name)] = pooled
+    return out
+
+
+def class_distances(pooled: Mapping[str, Mapping[str, np.ndarray]]) -> pd.DataFrame:
+    """Paper B's Table 6 for each model's embeddings: mean intra-class distance (windows to
+    their class centroid), mean inter-class distance (between centroids) and B's ratio
+    inter/intra (higher: more separable), with the scale-free silhouette beside. Distances
+    are Euclidean in each model's own embedding space, so they compare across models only
+    as far as the spaces' scales do."""
+    from ..evaluation.metrics import class_distance_ratio, silhouette
+    rows = []
+    for name, p in pooled.items():
+        if "embedding" not in p:
+            continue
+        d = class_distance_ratio(p["embedding"], p["y_true"])
+        rows.append({"model": name, "intra": d["intra"], "inter": d["inter"],
+                     "ratio (inter / intra)": d["inter"] / d["intra"],
+                     "silhouette": silhouette(p["embedding"], p["y_true"])})
+    return pd.DataFrame(rows)
+
+
+def with_paper_values(table: pd.DataFrame, item: str, claims: Mapping[str, Mapping[str, Mapping[str, str]]],
+                      paper_dataset: str, fields: Iterable[str]) -> pd.DataFrame:
+    """``table`` with a column "the paper reports: <field>" per field, looked up by the
+    row's ``item`` in ``claims`` (item → paper dataset → {field: claim id}); NaN where the
+    paper has no such value."""
+    out = table.copy()
+    for f in fields:
+        ids = [claims.get(v, {}).get(paper_dataset, {}).get(f, "") for v in out[item]]
+        out[f"the paper reports: {f}"] = claim_values(ids)
+    return out
+
+
+def study_table(runs: pd.DataFrame, study: Mapping[str, Mapping], claims: Mapping[str, Mapping[str, str]],
+                metrics: Iterable[str] = ("accuracy", "f1_macro", "precision_macro", "recall_macro", "ece"),
+                ) -> pd.DataFrame:
+    """A hyperparameter study's results: one row per ``study`` row (in its order) ×
+    protocol, with the study's ``table``, our mean ``metrics`` in % over folds and seeds (ECE
+    too, as paper B prints it), the run count, and "the paper reports: <metric>" for each
+    metric ``claims`` (row → {metric: claim id}) names. ``runs`` holds a ``variant``
+    column with the study's row labels."""
+    metrics = list(metrics)
+    unknown = sorted(set(runs["variant"]) - set(study))
+    if unknown:
+        raise KeyError(f"runs name variants {unknown} that the study does not have")
+    g = runs.groupby(["variant", "protocol"], sort=False)
+    table = (g[metrics].mean() * 100).reset_index()
+    table["runs"] = g.size().values
+    table = in_order(table, "variant", list(study), ["protocol"], "study rows")
+    table.insert(0, "table", [study[v]["table"] for v in table["variant"]])
+    for m in sorted({m for c in claims.values() for m in c}, key=lambda m: metrics.index(m) if m in metrics else 99):
+        table[f"the paper reports: {m}"] = claim_values([claims.get(v, {}).get(m, "") for v in table["variant"]])
+    return table.reset_index(drop=True)
+
+
+def study_best(table: pd.DataFrame, metric: str = "f1_macro") -> pd.DataFrame:
+    """Per study table: the row the paper finds best by ``metric`` (its printed values) and the
+    row that is best in ours under each protocol, with the scores; ``agrees`` says whether
+    ours picks the paper's row."""
+    paper_col = f"the paper reports: {metric}"
+    rows = []
+    for (name, protocol), t in table.groupby(["table", "protocol"], sort=False):
+        ours = t.loc[t[metric].idxmax()]
+        row = {"table": name, "protocol": protocol, "our best": ours["variant"], f"our {metric}": ours[metric]}
+        if paper_col in t and t[paper_col].notna().any():
+            paper = t.loc[t[paper_col].idxmax()]
+            row.update({"paper's best": paper["variant"], f"paper's {metric}": paper[paper_col],
+                        "agrees": ours["variant"] == paper["variant"]})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _table5_models(models):
+    """``(name, setting, (channels, length, classes, sampling rate), model)`` for every
+    model of ``models`` that paper B's Table 5 lists, built at each of its input shapes."""
+    from ..models import create_model
+    from .published import USAD_TABLE5, USAD_TABLE5_INPUT
+    for m in [m for m in USAD_TABLE5 if m in models]:
+        for setting, shape in USAD_TABLE5_INPUT.items():
+            c, n, k, hz = shape["channels"], shape["length"], shape["classes"], shape["sampling_rate"]
+            yield m, setting, (c, n, k, hz), create_model(m, c, k, n)
+
+
+def table5_setting(models, repeats: int = 50, *, threads: int = 1,
+                   memory_repeats: int = 100):
+    """Paper B's Table 5 setting: every model of ``models`` that Table 5 lists
+    (:data:`harlib.papers.published.USAD_TABLE5`), built at the two input shapes of
+    :data:`harlib.papers.published.USAD_TABLE5_INPUT`, beside B's parameter count and memory.
+
+    Columns: ``model``, ``setting`` ("wisdm (3 × 90)"), ``params``, ``paper_B_params``,
+    ``params_ratio``, ``process_memory_mb`` (:func:`fresh_process_memory_mb`, peak RSS of a
+    fresh process running ``memory_repeats`` single-window inferences), ``paper_B_memory_mb``,
+    ``latency_median_ms`` (``repeats`` timed calls, ``threads`` threads), ``budget_ms`` and
+    ``realtime_ok`` (paper B's 5 % rule)."""
+    import pandas as pd
+
+    from .published import USAD_TABLE5
+
+    rows = []
+    for m, setting, (c, n, k, hz), model in _table5_models(models):
+        rep = efficiency_report(model, c, n, hz, threads=threads, warmup=max(2, repeats // 5),
+                                repeats=repeats)
+        b_memory, b_params = USAD_TABLE5[m][setting]
+        rows.append({"model": m, "setting": f"{setting} ({c} × {n})", "params": rep["params"],
+                     "paper_B_params": b_params, "params_ratio": rep["params"] / b_params,
+                     "process_memory_mb": fresh_process_memory_mb(
+                         m, c, k, n, repeats=memory_repeats, threads=threads),
+                     "paper_B_memory_mb": b_memory,
+                     "latency_median_ms": rep["latency_median_ms"],
+                     "budget_ms": rep["budget_ms"], "realtime_ok": rep["realtime_ok"]})
+    return pd.DataFrame(rows, columns=["model", "setting", "params", "paper_B_params",
+                                       "params_ratio", "process_memory_mb", "paper_B_memory_mb",
+                                       "latency_median_ms", "budget_ms", "realtime_ok"])
+
+
+def table5_rounds(models, *, rounds: int = 10, per_round: int = 100, threads: int = 1,
+                  fraction: float = 0.05):
+    """:func:`latency_rounds` for every model of ``models`` that paper B's Table 5 lists, at
+    both of its input shapes (:data:`harlib.papers.published.USAD_TABLE5_INPUT`): one row per model ×
+    setting × round, with the real-time budget (``fraction`` of the window, B's 5 % rule) and
+    whether the round's single-window latency is under it. This is B's Fig. 7."""
+    import pandas as pd
+
+    parts = []
+    for m, setting, (c, n, k, hz), model in _table5_models(models):
+        df = latency_rounds(model, c, n, rounds=rounds, per_round=per_round, threads=threads)
+        budget = fraction * n / hz * 1000.0
+        parts.append(df.assign(model=m, setting=f"{setting} ({c} × {n})", budget_ms=budget,
+                               realtime_ok=df.single_ms < budget))
+    cols = ["model", "setting", "round", "single_ms", "consecutive_ms", "budget_ms", "realtime_ok"]
+    return pd.concat(parts, ignore_index=True)[cols] if parts else pd.DataFrame(columns=cols)
+
+
+def usad_ablation(profile: Profile) -> dict[str, dict]:
+    """Paper B's Table 2 rows (§4.1) as ``{"model_kwargs", "config"}`` per row, cumulative
+    as in the paper: the backbone, each attention, both, the adaptive composite loss (ACL),
+    the three fixed weightings (on the network with both attentions) and, last, USAD
+    itself — ACL plus pre-training on diffusion-synthesised windows and fine-tuning on real
+    ones (eq. 17–18).
+
+    **Assumed** where B is silent: the rows before "ACL" train with plain cross-entropy;
+    the augmenter synthesises one window per real training window (``amount`` 1.0; B gives
+    no ratio) for ``profile.augment_epochs`` denoiser epochs, and the classifier pre-trains
+    on them for ``profile.pretrain_epochs`` epochs. The loss rows use the same settings as
+    notebook 22, so the two notebooks share those runs.
+    """
+    composite = "adaptive_composite"
+    both: dict = {}
+    return {
+        "Backbone Only": {"model_kwargs": {"spatial_attention": False, "temporal_attention": False},
+                          "config": {"loss": "cross_entropy"}},
+        "Spatial Attention": {"model_kwargs": {"temporal_attention": False},
+                              "config": {"loss": "cross_entropy"}},
+        "Temporal Attention": {"model_kwargs": {"spatial_attention": False},
+                               "config": {"loss": "cross_entropy"}},
+        "Spatial and Temporal Attention": {"model_kwargs": both, "config": {"loss": "cross_entropy"}},
+        "ACL": {"model_kwargs": both, "config": {"loss": composite}},
+        "Compound Loss": {"model_kwargs": both, "config": {
+            "loss": composite, "loss_kwargs": {"weights": [1, 1, 1], "step": 0.0}}},
+        "Combinations 1": {"model_kwargs": both, "config": {
+            "loss": composite, "loss_kwargs": {"weights": [0.3, 0.4, 0.3], "step": 0.0}}},
+        "Combinations 2": {"model_kwargs": both, "config": {
+            "loss": composite, "loss_kwargs": {"weights": [0.15, 0.7, 0.15], "step": 0.0}}},
+        "Data Augmentation": {"model_kwargs": both, "config": {
+            "loss": composite, "trainer": "pretrain_finetune", "augment": "diffusion",
+            "augment_kwargs": {"amount": 1.0, "epochs": profile.augment_epochs},
+            "pretrain_epochs": profile.pretrain_epochs}},
+    }
+
+
+#: synthetic:real ratios of :func:`usad_ratio_sweep`: a quarter, B's one (notebook 23), and
+#: the 1:4 real:synthetic blend that paper B cites as best for diffusion augmentation (B4)
+SYNTHETIC_RATIOS = (0.25, 1.0, 4.0)
+
+
+def usad_ratio_sweep(profile: Profile, ratios=SYNTHETIC_RATIOS) -> dict[str, dict]:
+    """USAD with diffusion pre-training at several synthetic:real ratios (the augmenter's
+    ``amount``: synthetic windows per real training window), beside the same network and
+    loss without augmentation (Table 2's "ACL" row, ratio 0). Every other setting is
+    :func:`usad_ablation`'s "Data Augmentation" row, so ratio 1 is notebook 23's run."""
+    rows = usad_ablation(profile)
+    da = rows["Data Augmentation"]
+    sweep = {"0 (no augmentation)": rows["ACL"]}
+    for r in ratios:
+        config = {**da["config"], "augment_kwargs": {**da["config"]["augment_kwargs"], "amount": float(r)}}
+        sweep[f"{r:g}"] = {"model_kwargs": da["model_kwargs"], "config": config}
+    return sweep
+
+
+#: App. C's per-loss optima from its first stage (C.1, "Table 9"): the settings the composite
+#: loss starts from in C.2 and keeps for the two losses not being varied in C.3
+APPC_OPTIMA = {"label_smoothing": 0.05, "gamma": 1.0, "alpha": 0.25, "beta": 0.9}
+
+
+APPC_TERMS = ("label_smoothing", "focal", "class_balanced")
+
+
+def usad_loss_study() -> dict[str, dict]:
+    """Paper B's App. C (PAMAP2) as ``{"table", "config"}`` per row, in the paper's order:
+    each basic loss alone (C.1, which the text calls Table 9), the composite loss's weights,
+    temperature and bounds (C.2, Table 10), and each basic loss's setting again inside the
+    composite (C.3, the interleaved tables 11–13). Row labels are the keys of
+    :data:`harlib.papers.published.USAD_APPC`.
+
+    **Assumed** where B is silent: App. C's composite is label smoothing + focal +
+    class-balanced loss (the three losses C.1 tunes; Table 13's "F-beta loss" has the CB β
+    values), with its weights in that order; it starts from C.1's optima
+    (:data:`APPC_OPTIMA`), and in each interleaved table the two losses not varied stay at
+    those optima. Under that reading, Table 10's first row and the optimum rows of Tables
+    11–13 are one configuration (one run here); the paper prints four different results
+    for them. The composite's temperature is read as in
+    :class:`~harlib.training.losses.AdaptiveCompositeLoss`. Every row trains unweighted
+    (``class_weighted=False``), so each loss does its own balancing.
+    """
+    ls = {"label_smoothing": APPC_OPTIMA["label_smoothing"]}
+    focal = {"gamma": APPC_OPTIMA["gamma"], "alpha": APPC_OPTIMA["alpha"]}
+    composite = {"terms": list(APPC_TERMS), "weights": [0.33, 0.33, 0.34], "temperature": 1.0,
+                 "min_weight": 0.1, "max_weight": 0.8, **ls, **focal, "beta": APPC_OPTIMA["beta"]}
+
+    def row(table, loss, **kwargs):
+        return {"table": table, "config": {"loss": loss, "loss_kwargs": kwargs, "class_weighted": False}}
+
+    # each table's values, the same in C.1 and C.3
+    smoothing = (0.0, 0.05, 0.1, 0.2)
+    focal_pairs = ((1, 0.25), (2, 0.25), (3, 0.25), (1, 0.5), (1, 0.75))
+    betas = (0.9, 0.99, 0.999)
+    study = {}
+    for e in smoothing:
+        study[f"label smoothing ε={e:g}"] = row("C.1 label smoothing", "cross_entropy", label_smoothing=e)
+    for g, a in focal_pairs:
+        study[f"focal γ={g} α={a:g}"] = row("C.1 focal", "focal", gamma=float(g), alpha=a)
+    for b in betas:
+        study[f"CB β={b:g}"] = row("C.1 class-balanced", "class_balanced", beta=b)
+    c2 = {"weights [0.33, 0.33, 0.34]": {}, "weights [0.6, 0.2, 0.2]": {"weights": [0.6, 0.2, 0.2]},
+          "weights [0.2, 0.6, 0.2]": {"weights": [0.2, 0.6, 0.2]},
+          "temperature 0.5": {"temperature": 0.5}, "temperature 2": {"temperature": 2.0},
+          "bounds [0.3, 0.6]": {"min_weight": 0.3, "max_weight": 0.6},
+          "bounds [0.05, 0.9]": {"min_weight": 0.05, "max_weight": 0.9}}
+    for label, change in c2.items():
+        study[label] = row("C.2 composite (Table 10)", "adaptive_composite", **{**composite, **change})
+    for e in smoothing:
+        study[f"composite, ε={e:g}"] = row("C.3 composite: label smoothing", "adaptive_composite",
+                                            **{**composite, "label_smoothing": e})
+    for g, a in focal_pairs:
+        study[f"composite, γ={g} α={a:g}"] = row("C.3 composite: focal (Table 12)", "adaptive_composite",
+                                                  **{**composite, "gamma": float(g), "alpha": a})
+    for b in betas:
+        study[f"composite, β={b:g}"] = row("C.3 composite: class-balanced (Table 13)", "adaptive_composite",
+                                            **{**composite, "beta": b})
+    return study

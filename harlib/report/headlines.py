@@ -1,0 +1,142 @@
+"""Headline numbers: what each notebook records, checked against recorded values.
+
+Each notebook ends by calling :func:`check_headlines` with its headline numbers (a flat
+mapping name → float). They are compared with the values recorded for the profile in
+``notebooks/recorded/<notebook>.json``, and the call raises if any differs, is missing or
+is new, so a changed number fails the notebook (and CI, which executes every notebook
+under the smoke profile) until it is re-recorded on purpose: run the notebook with
+``HARLIB_RECORD_HEADLINES=1``.
+
+Two kinds of number are checked:
+
+* **Invariants** (:mod:`harlib.evaluation.invariants`): the runs the notebook trained or loaded, their
+  data fingerprints, window counts, split membership, test overlap with training and
+  parameter counts. No CPU can move them, so they must be equal, exactly.
+* **Headline values**, trained numbers. Each is recorded with its own tolerance and where
+  that tolerance came from. The profile decides it when the value is recorded
+  (:attr:`~harlib.training.profiles.Profile.headline_tolerance`): a stated floor, measured for the
+  profile, and, where the profile gives a multiple of the standard error
+  (``headline_se_multiple``) and the value is a mean over runs (:func:`mean_values`),
+  that multiple of the measured seed × fold standard error when it is larger.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+
+import numpy as np
+
+from ..core import numerics
+from ..evaluation import invariants
+from ..training.profiles import Profile, get_profile
+from .tables import project_root
+
+RECORD_ENV = "HARLIB_RECORD_HEADLINES"
+
+
+class HeadlineValues(dict):
+    """Headline values (name → mean) that carry their spread: ``spread[name] = (standard
+    error, runs)`` over the rows each mean came from (what :func:`mean_values` returns)."""
+
+    def __init__(self, values=(), spread: dict | None = None):
+        super().__init__(values)
+        self.spread = dict(spread or {})
+
+    def __or__(self, other):
+        return HeadlineValues({**self, **other},
+                              {**self.spread, **getattr(other, "spread", {})})
+
+    def update(self, other=(), **kw):
+        super().update(other, **kw)
+        self.spread.update(getattr(other, "spread", {}))
+
+
+def recorded_path(notebook: str) -> Path:
+    return project_root() / "notebooks" / "recorded" / f"{notebook}.json"
+
+
+def tolerance_for(name: str, values: dict, profile: Profile) -> tuple[float, str]:
+    """The tolerance ``profile`` gives the headline ``name`` of ``values``, and its source."""
+    tol, source = profile.headline_tolerance, profile.headline_tolerance_source
+    k = profile.headline_se_multiple
+    se, n = getattr(values, "spread", {}).get(name, (float("nan"), 1))
+    if k is not None and n >= 2 and math.isfinite(se) and k * se > tol:
+        return k * se, f"{k:g} × the standard error over {n} runs (seeds × folds)"
+    return tol, source
+
+
+def compare(values: dict[str, float], recorded: dict[str, dict]) -> list[str]:
+    """Human-readable differences between ``values`` and the ``recorded`` entries (each
+    ``{"value", "tolerance", ...}``); empty when every value is within its tolerance."""
+    def differ(now, entry):
+        a, b, tol = float(now), float(entry["value"]), float(entry["tolerance"])
+        if math.isclose(a, b, rel_tol=0.0, abs_tol=tol) or (math.isnan(a) and math.isnan(b)):
+            return None
+        return (f"{a:.6f} now, {b:.6f} recorded (|Δ| {abs(a - b):.2e} > {tol:g}, "
+                f"{entry.get('source', 'no source')})")
+    return invariants.differences(values, recorded, differ)
+
+
+def check_headlines(notebook: str, values: dict[str, float], profile: str | Profile,
+                    record: bool | None = None) -> str:
+    """Compare a notebook's headline numbers and the invariants of its runs with those
+    recorded for ``profile`` (or record them, with ``record=True`` or
+    ``$HARLIB_RECORD_HEADLINES=1``). Returns a one-line report; raises ``AssertionError``
+    listing every difference."""
+    profile = profile if isinstance(profile, Profile) else get_profile(profile)
+    spread = getattr(values, "spread", {})
+    values = HeadlineValues({str(k): float(v) for k, v in values.items()}, spread)
+    if not values:
+        raise ValueError(f"{notebook}: no headline numbers given")
+    now_invariants = invariants.summary()
+    record = os.environ.get(RECORD_ENV) == "1" if record is None else record
+    path = recorded_path(notebook)
+    data = json.loads(path.read_text()) if path.is_file() else {}
+    if record:
+        entries = {}
+        for name, v in sorted(values.items()):
+            tol, source = tolerance_for(name, values, profile)
+            entries[name] = {"value": v, "tolerance": tol, "source": source}
+        data[profile.name] = {"values": entries, "invariants": now_invariants}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+        return (f"recorded {len(values)} headline numbers and {len(now_invariants)} invariants "
+                f"of {notebook} for the {profile.name} profile")
+    if profile.name not in data:
+        if profile.headlines_required:
+            raise AssertionError(f"{notebook}: no headline numbers recorded for the {profile.name} "
+                                 f"profile in {path}; record them with {RECORD_ENV}=1")
+        return f"no headline numbers recorded for the {profile.name} profile; nothing compared"
+    recorded = data[profile.name]
+    problems = compare(values, recorded["values"])
+    if "invariants" in recorded:
+        problems += invariants.compare(now_invariants, recorded["invariants"])
+    if problems:
+        hint = "".join(f"\nNumerics: {p}" for p in numerics.check())
+        raise AssertionError(f"{notebook} ({profile.name} profile): {len(problems)} number(s) "
+                             f"differ from {path.name}:\n  " + "\n  ".join(problems) + hint +
+                             f"\nIf the change is intended, re-record with {RECORD_ENV}=1.")
+    n_inv = len(recorded.get("invariants", {}))
+    return (f"{len(values)} headline numbers match the values recorded for the {profile.name} "
+            f"profile within their tolerances, and {n_inv} invariants exactly")
+
+
+def mean_values(df, keys: list[str], value: str) -> HeadlineValues:
+    """``{"k1/k2:value": mean}`` over the rows of ``df`` grouped by ``keys`` (e.g. mean
+    macro-F1 per dataset and model over folds and seeds, from a notebook's runs table),
+    carrying each mean's standard error and number of rows in ``.spread``."""
+    groups = df.groupby(keys, sort=True)[value]
+    means, sds, counts = groups.mean(), groups.std(ddof=1), groups.count()
+    out, spread = {}, {}
+    for k, m in means.items():
+        name = "/".join(map(str, k if isinstance(k, tuple) else (k,))) + f":{value}"
+        out[name] = float(m)
+        n = int(counts[k])
+        spread[name] = (float(sds[k]) / np.sqrt(n) if n >= 2 else float("nan"), n)
+    return HeadlineValues(out, spread)
+
+
+__all__ = ["HeadlineValues", "RECORD_ENV", "check_headlines", "compare", "mean_values",
+           "recorded_path", "tolerance_for"]

@@ -1,0 +1,135 @@
+"""Run profiles: how much compute a notebook spends.
+
+``smoke``     CI: tiny subsets and 1–2 epochs, so every notebook runs end to end in minutes.
+``standard``  Meaningful numbers on one 2-core CPU machine in hours, not days: at most
+              10 epochs (patience 3) on a stratified sample of at most 2,000 training
+              windows, validation on at most 500, testing on all test windows. The papers'
+              heavier methods (STDual-X) get ``budget_seconds`` = 480 s of one core per
+              run instead, which the recorded cost table turns into windows and epochs.
+              Notebook 02's zoo gets 20 s per run by model cost (``grid_budget``): every
+              training window while ≥ 5 epochs fit (up to 30, patience 10), fewer windows
+              for the slowest models.
+``paper``     The papers' own settings (WHAR Arena v1 training: up to 100 epochs,
+              patience 10, all folds), meant for a GPU.
+
+A profile holds every budget the notebooks use (windows, epochs, seeds, folds, timing
+repeats, augmentation and pre-training epochs), so a notebook never branches on a
+profile's name: it reads the fields.
+
+Chosen by the notebook parameter ``profile`` or, when that is ``None``, by the environment
+variable ``HARLIB_PROFILE`` (default ``standard``).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    max_epochs: int
+    patience: int
+    seeds: tuple[int, ...]
+    max_train_windows: int | None   # stratified subsample of the training windows
+    max_val_windows: int | None     # ... of the validation windows (scored every epoch)
+    max_test_windows: int | None    # ... of the test windows
+    max_folds: int | None           # subject-group folds actually run (None = all)
+    description: str
+    num_threads: int | None = None  # torch threads per process (None: torch's default)
+    # notebook 01: the cheap CNN's training windows (None = all of them)
+    cheap_model_train_windows: int | None = None
+    # notebook 02: the zoo grid's training windows per run and its seeds
+    grid_train_windows: int | None = None
+    grid_seeds: tuple[int, ...] = (0,)
+    # notebook 02: the zoo's budget by model cost, as TrainConfig fields (budget_seconds,
+    # max_epochs, patience, budget_keep_windows_to_epochs, max_train_windows); None: every
+    # model gets grid_train_windows windows for max_epochs epochs
+    grid_budget: dict | None = None
+    # notebook 02: the anchors retrained with a larger budget on the first folds (None: skip)
+    budget_check: dict | None = None
+    # efficiency tables: timed repeats per measurement
+    efficiency_repeats: int = 50
+    # augmentation and pre-training stages (papers A and B): epochs of each
+    augment_epochs: int = 1
+    pretrain_epochs: int = 1
+    # the papers' methods (notebooks 10–36): seconds of one core per training run, turned
+    # into windows and epochs per model by the recorded cost table (None: no budget)
+    budget_seconds: float | None = None
+    # notebook 26 (paper B's Fig. 7): rounds of consecutive single-window inferences
+    latency_rounds: int = 10
+    latency_per_round: int = 100
+    # notebook 40: also time inference with all of the machine's threads (the smoke profile
+    # does not: beside CI's other process it would measure oversubscription)
+    all_threads_latency: bool = True
+    # headline checks (harlib.report.headlines): the tolerance each trained headline value is
+    # recorded with, where that tolerance comes from, the multiple of a mean's standard
+    # error over seeds × folds that replaces it when larger (None: never), and whether a
+    # notebook without recorded values for this profile fails its check
+    headline_tolerance: float = 0.02
+    headline_tolerance_source: str = "stated floor"
+    headline_se_multiple: float | None = None
+    headlines_required: bool = False
+
+    def grid_overrides(self) -> dict:
+        """The TrainConfig fields of notebook 02's zoo grid: ``grid_budget`` where the
+        profile has one, otherwise ``grid_train_windows`` windows per run."""
+        return {"max_train_windows": self.grid_train_windows, **(self.grid_budget or {})}
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+# The smoke profile's tolerance for trained numbers: under pinned numerics (harlib.core.numerics)
+# a one-thread run is bitwise identical on every CPU benchmarks/isa_reproducibility.py can
+# emulate; the tolerance only absorbs float formatting.
+SMOKE_TOLERANCE = (1e-6, "bitwise under pinned numerics on every emulated CPU "
+                         "(tables/bench_isa_reproducibility.md); 1e-6 absorbs float formatting")
+# The standard profile's floor, for a value that is one run or whose runs agree closely.
+STANDARD_FLOOR = ("floor 0.02 (the fixed tolerance used before per-value spreads), for one-run values; "
+                  "3 standard errors where larger")
+
+PROFILES = {
+    "smoke": Profile("smoke", max_epochs=2, patience=2, seeds=(0,), max_train_windows=400,
+                     max_val_windows=200, max_test_windows=300, max_folds=1,
+                     description="CI: every notebook end to end in minutes; numbers meaningless",
+                     num_threads=1, cheap_model_train_windows=400, grid_train_windows=400,
+                     grid_seeds=(0,), efficiency_repeats=5, latency_rounds=3, latency_per_round=10,
+                     all_threads_latency=False,
+                     budget_check={"max_train_windows": 400, "max_epochs": 3, "patience": 2,
+                                   "folds": 1},
+                     augment_epochs=1, pretrain_epochs=1,
+                     headline_tolerance=SMOKE_TOLERANCE[0], headline_tolerance_source=SMOKE_TOLERANCE[1],
+                     headlines_required=True),
+    "standard": Profile("standard", max_epochs=10, patience=3, seeds=(0, 1, 2),
+                        max_train_windows=2000, max_val_windows=500, max_test_windows=None,
+                        max_folds=3,
+                        description="one 2-core CPU machine: hours for the whole pipeline",
+                        cheap_model_train_windows=None, grid_train_windows=1000, grid_seeds=(0,),
+                        efficiency_repeats=50,
+                        grid_budget={"budget_seconds": 20.0, "max_epochs": 30, "patience": 10,
+                                     "budget_keep_windows_to_epochs": 5,
+                                     "max_train_windows": None},
+                        budget_check={"max_train_windows": 4000, "max_epochs": 30, "patience": 10,
+                                      "folds": 1},
+                        augment_epochs=20, pretrain_epochs=5, budget_seconds=480.0,
+                        headline_tolerance=0.02, headline_se_multiple=3.0, headlines_required=True,
+                        headline_tolerance_source=STANDARD_FLOOR),
+    "paper": Profile("paper", max_epochs=100, patience=10, seeds=(0, 1, 2),
+                     max_train_windows=None, max_val_windows=None, max_test_windows=None,
+                     max_folds=None,
+                     description="the papers' settings, for a GPU",
+                     cheap_model_train_windows=None, grid_train_windows=None, grid_seeds=(0, 1, 2),
+                     efficiency_repeats=50, budget_check=None,   # it already trains on everything
+                     augment_epochs=200, pretrain_epochs=20,
+                     headline_tolerance=0.02, headline_se_multiple=3.0,
+                     headline_tolerance_source=STANDARD_FLOOR),
+}
+
+
+def get_profile(name: str | None = None) -> Profile:
+    """The profile called ``name``, or the one ``HARLIB_PROFILE`` names (default standard)."""
+    name = name or os.environ.get("HARLIB_PROFILE") or "standard"
+    if name not in PROFILES:
+        raise KeyError(f"unknown profile {name!r}; choose one of {', '.join(PROFILES)}")
+    return PROFILES[name]

@@ -16,14 +16,14 @@ import pandas as pd
 import torch
 
 from harlib.data import load_dataset
-from harlib.experiment import run_grid, summarize
-from harlib.profiles import get_profile
-from harlib.published import whar_arena_macro_f1
-from harlib.reporting import output_dir, save_table
-from harlib.runs import RunStore
-from harlib.splits import make_splits
-from harlib.train import TrainConfig, fit
-from harlib.windows import sliding_windows
+from harlib.training.experiment import run_grid, summarize
+from harlib.training.profiles import get_profile
+from harlib.papers.published import whar_arena_macro_f1
+from harlib.report.tables import output_dir, save_table
+from harlib.training.runs import RunStore
+from harlib.evaluation.splits import make_splits
+from harlib.training.train import TrainConfig, fit
+from harlib.data.windows import sliding_windows
 
 
 def whar_windows(name: str):

@@ -28,16 +28,18 @@ import pandas as pd
 import torch
 
 from harlib.data import load_dataset
-from harlib.efficiency import _table5_models, cuda_latency_ms
-from harlib.experiment import run_grid
-from harlib.leakage import LEAKS, leak_variant
+from harlib.papers.usad import _table5_models
+from harlib.deploy.efficiency import cuda_latency_ms
+from harlib.training.experiment import run_grid
+from harlib.evaluation.leakage import LEAKS, leak_variant
 from harlib.models import create_model
-from harlib.profiles import get_profile
-from harlib.published import PAPER_CLAIMS, USAD_TABLE5, paper_claim
-from harlib.recipes import recipe, usad_ablation
-from harlib.reporting import save_table
-from harlib.train import TrainConfig
-from harlib.windows import sliding_windows
+from harlib.training.profiles import get_profile
+from harlib.papers.published import PAPER_CLAIMS, USAD_TABLE5, paper_claim
+from harlib.papers.recipes import recipe
+from harlib.papers.usad import usad_ablation
+from harlib.report.tables import save_table
+from harlib.training.train import TrainConfig
+from harlib.data.windows import sliding_windows
 
 
 ITEMS = ("latency", "C3", "B1", "B3", "A")

@@ -18,11 +18,12 @@ from pathlib import Path
 import pandas as pd
 
 from harlib.data import load_dataset
-from harlib.runs import RunStore, run_key
-from harlib.splits import make_splits
-from harlib.train import TrainConfig, fit
-from harlib.trainers import RunRequest, trainer_for
-from harlib.windows import sliding_windows
+from harlib.training.runs import RunStore, run_key
+from harlib.evaluation.splits import make_splits
+from harlib.training.train import TrainConfig, fit
+from harlib.training.trainers.base import RunRequest
+from harlib.training.trainers.registry import trainer_for
+from harlib.data.windows import sliding_windows
 
 ROOT = Path(__file__).resolve().parent.parent
 

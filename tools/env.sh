@@ -18,4 +18,4 @@ fi
 export MPLBACKEND=Agg
 # Pinned CPU numerics (harlib/numerics.py): every library on the same code path on any
 # x86-64-v3 CPU, set before NumPy and torch load. Variables already set are kept.
-eval "$(python -c 'from harlib.numerics import exports; print(exports())')"
+eval "$(python -c 'from harlib.core.numerics import exports; print(exports())')"

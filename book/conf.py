@@ -88,8 +88,9 @@ class _DocstringMarkup(logging.Filter):
         where = str(getattr(record, "location", "") or "")
         if record.levelno >= logging.WARNING and "docstring of harlib" in where:
             self.count += 1
+            message = record.getMessage()
             with self.path.open("a") as f:
-                f.write(f"{where}: {record.getMessage()}\n")
+                f.write(f"{message}\n" if where in message else f"{where}: {message}\n")
             return False
         return True
 

@@ -216,3 +216,13 @@ def test_layerwise_pretraining_follows_the_configured_precision(basicmotions_win
         assert pre and all(np.isfinite(h["train_loss"]) for h in pre)
         losses[precision] = [h["train_loss"] for h in pre]
     assert losses["fp32"] != losses["bf16"]
+
+
+def test_outputs_go_to_the_checkout_from_any_working_folder(tmp_path, monkeypatch):
+    """Notebooks run with the notebooks folder as working folder: tables and recorded
+    headlines must still land in the checkout (harlib's files moved a level down)."""
+    from harlib.report.tables import project_root
+    monkeypatch.delenv("HARLIB_OUTPUT", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert project_root() == ROOT.parent
+    assert (project_root() / "notebooks" / "recorded").is_dir()

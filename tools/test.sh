@@ -21,7 +21,8 @@ export HARLIB_PROFILE=smoke
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 export HARLIB_CACHE="${HARLIB_SMOKE_CACHE:-$REPO/build/smoke-cache}"
 cd "$REPO"
-opts=(--nbval-lax --nbval-current-env --nbval-cell-timeout=1200 -p no:cacheprovider)
+opts=(--nbval-lax --nbval-current-env --nbval-cell-timeout=1200 -p no:cacheprovider -p test_times)
+export PYTHONPATH="$REPO/tools${PYTHONPATH:+:$PYTHONPATH}"   # the test_times plugin
 if [ "${HARLIB_TEST_SERIAL:-0}" = 1 ]; then
     exec python -m pytest tests notebooks "${opts[@]}" "$@"
 fi
@@ -29,7 +30,8 @@ first=(tests notebooks/0[0-9]_*.ipynb notebooks/1[0-9]_*.ipynb notebooks/[4-8][0
 second=(notebooks/2[0-9]_*.ipynb notebooks/3[0-9]_*.ipynb)
 last=(notebooks/9[0-9]_*.ipynb)
 logs="$(mktemp -d)"
-python -m pytest "${first[@]}" "${opts[@]}" "$@" > "$logs/first.log" 2>&1 &
+start=$SECONDS
+HARLIB_TEST_TIMES="$logs/first.json" python -m pytest "${first[@]}" "${opts[@]}" "$@" > "$logs/first.log" 2>&1 &
 pid_first=$!
 emulated="AVX2 (x86-64-v3)"
 emulated_run() {    # notebook 01 again on an emulated CPU, from an empty run store of its own
@@ -37,10 +39,12 @@ emulated_run() {    # notebook 01 again on an emulated CPU, from an empty run st
     export HARLIB_CACHE="${HARLIB_CACHE}-avx2" HARLIB_OUTPUT="$REPO/build/emulated-avx2"
     rm -rf "$HARLIB_CACHE"; mkdir -p "$HARLIB_OUTPUT/notebooks/recorded"
     cp notebooks/recorded/01_evaluation_protocols.json "$HARLIB_OUTPUT/notebooks/recorded/"
-    python -m pytest notebooks/01_evaluation_protocols.ipynb "${opts[@]}" "$@"
+    HARLIB_TEST_TIMES="$logs/emulated-avx2.json" \
+        python -m pytest notebooks/01_evaluation_protocols.ipynb "${opts[@]}" "$@"
 }
 (   # the second process: papers B and C, then notebook 01 on the emulated CPU
-    python -m pytest "${second[@]}" "${opts[@]}" "$@" > "$logs/second.log" 2>&1 \
+    HARLIB_TEST_TIMES="$logs/second.json" python -m pytest "${second[@]}" "${opts[@]}" "$@" \
+        > "$logs/second.log" 2>&1 \
         && echo 0 > "$logs/second.rc" || echo $? > "$logs/second.rc"
     emulated_run "$@" > "$logs/emulated.log" 2>&1 \
         && echo 0 > "$logs/emulated.rc" || echo $? > "$logs/emulated.rc"
@@ -52,7 +56,8 @@ wait "$pid_second"
 for rc in $(cat "$logs/second.rc" "$logs/emulated.rc"); do
     [ "$rc" = 0 ] || [ "$rc" = 5 ] || status=1    # 5: the arguments selected none of them
 done
-python -m pytest "${last[@]}" "${opts[@]}" "$@" > "$logs/last.log" 2>&1 && rc=0 || rc=$?
+HARLIB_TEST_TIMES="$logs/last.json" python -m pytest "${last[@]}" "${opts[@]}" "$@" \
+    > "$logs/last.log" 2>&1 && rc=0 || rc=$?
 [ "$rc" = 0 ] || [ "$rc" = 5 ] || status=1
 echo "== unit tests and notebooks 00–19, 40–89"
 cat "$logs/first.log"
@@ -62,5 +67,9 @@ echo "== notebooks 90–99"
 cat "$logs/last.log"
 echo "== notebook 01 again, on an emulated $emulated CPU"
 cat "$logs/emulated.log"
+mkdir -p "$REPO/build"
+echo "== seconds per test file and notebook (wall time $((SECONDS - start)) s on two processes)"
+python "$REPO/tools/test_times.py" "$logs"/first.json "$logs"/second.json "$logs"/emulated-avx2.json \
+    "$logs"/last.json | tee "$REPO/build/test-times.md"
 rm -rf "$logs"
 exit "$status"

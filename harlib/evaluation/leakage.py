@@ -23,6 +23,8 @@ maxima that may come from different checkpoints.
 :func:`leak_variant` gives, for a set of leaks, the window set and the ``holdout_subjects``
 protocol arguments to run; :data:`LEAK_STUDY` lists the rows of the measurement (none,
 each alone, all together).
+
+Explained in notebook 31 (results and leaks); notebooks 32–35 and 40 run both protocols.
 """
 from __future__ import annotations
 

@@ -91,6 +91,9 @@ under short windows. Registered as ``"memae_lstm"`` (``kind = "autoencoder"``); 
 head exists only for the classifier contract (a linear probe) and is unused in
 unsupervised training. Windows must have the ``window_length`` the model was built for
 (the static features are flattened code maps).
+
+Explained in notebooks 10 (the method) and 11–14 (results, segmentation, hyperparameters,
+ablation); the tables are built by :mod:`harlib.papers.memae`.
 """
 from __future__ import annotations
 

@@ -12,6 +12,10 @@ with the ``"triplet"`` batch sampler, which read ``outputs["triplet_embeddings"]
 Sources: the paper text (an extended abstract, which gives no sizes) and the facts gathered
 from the official code ("notes §x" below). Everything that is neither in the code as the notes describe it nor in
 the paper is marked **assumed** in the docstrings.
+
+Explained in notebooks 30 (architecture) and 31–36 (results, ablation, embeddings,
+cross-sensor attention, robustness, efficiency); the setting and the tables are in
+:mod:`harlib.papers.stdualx`.
 """
 from __future__ import annotations
 

@@ -15,6 +15,9 @@ code exists. Everything that neither §3.2 nor ResNeSt (as notes §3 describes i
 marked **assumed** in the docstrings below.
 
 Shapes: input ``(batch, channels, time)``; the embedding is ``(batch, widths[-1])``.
+
+Explained in notebooks 21 (architecture) and 22–27 (loss, ablation, imbalance,
+comparison, deployment, loss hyperparameters); the tables are built by :mod:`harlib.papers.usad`.
 """
 from __future__ import annotations
 

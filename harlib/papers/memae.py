@@ -14,8 +14,23 @@ import numpy as np
 import pandas as pd
 
 from ..data.windows import WindowSet
+from ..training.profiles import Profile
 from ..training.runs import RunStore
+from ..training.train import TrainConfig
 from .claims import in_order
+
+
+def unsupervised_config(profile: Profile, loss: str = "reconstruction_memory", **overrides) -> TrainConfig:
+    """Paper A's training and scoring under ``profile``, the one setting notebooks 11–14 share
+    (so they share runs): the ``unsupervised`` trainer with ``loss`` (the memory autoencoder's
+    reconstruction + entropy loss), at most the profile's ``grid_train_windows`` training
+    windows, the profile's layer-wise pre-training epochs, and k-means with one cluster per
+    class to score. ``overrides`` win (e.g. ``pretrain_epochs=0`` for the plain LSTM
+    autoencoder, which has no layers to pre-train)."""
+    return TrainConfig.from_profile(profile, **{
+        "max_train_windows": profile.grid_train_windows, "trainer": "unsupervised", "loss": loss,
+        "pretrain_epochs": profile.pretrain_epochs, "trainer_kwargs": {"clusterer": "kmeans"},
+        **overrides})
 
 
 def clustering_table(runs: pd.DataFrame, order: Iterable[str], claims: Mapping[str, list[str]],

@@ -1,6 +1,13 @@
 """Paper C (STDual-X: per-IMU spatio-temporal dual attention, cross-sensor attention,
-CE + triplet loss): its ablation variants and the tables its notebooks build (the headline
-under each protocol, what each protocol leak contributes, cross-sensor attention by class).
+CE + triplet loss): its setting, its ablation variants and the tables its notebooks build
+(the headline under each protocol, what each protocol leak contributes, cross-sensor
+attention by class).
+
+The setting lives here once, and every notebook of paper C calls it, so they share runs:
+the official code's 1.2 s windows with a stride of a third of a window, subjects 5 and 6
+held out (the code holds out PAMAP2's subjects 105 and 106), and two protocols on the same
+windows and split: "paper-style" (the code's three leaks on, :data:`LEAKS`) and
+"subject-independent" (none of them). DSADS stands in for PAMAP2 (:data:`DATASET`).
 
 Notebooks: 30 (architecture), 31 (results and leaks), 32 (ablation), 33 (embeddings), 34
 (cross-sensor attention), 35 (robustness), 36 (efficiency). The model is
@@ -13,7 +20,43 @@ from typing import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from ..data.base import HARDataset
+from ..data.windows import WindowSet, sliding_windows
+from ..evaluation.leakage import LEAKS, leak_variant
+from ..evaluation.splits import Split, make_splits
 from .claims import claim_values, in_order
+
+#: the multi-IMU dataset paper C's protocol runs on here (a stand-in for PAMAP2)
+DATASET = "dsads"
+#: held-out test subjects (the code's PAMAP2 hold-out: subjects 105 and 106)
+TEST_SUBJECTS = [5, 6]
+#: the code's window length, in seconds; the stride is a third of a window
+WINDOW_SECONDS = 1.2
+#: the two protocols: which of the code's leaks (:mod:`harlib.evaluation.leakage`) are on
+PROTOCOLS = {"paper-style": LEAKS, "subject-independent": ()}
+
+
+def code_windows(ds: HARDataset) -> WindowSet:
+    """``ds`` cut as paper C's code cuts PAMAP2: 1.2 s windows, a third of a window apart
+    (30 samples, stride 10 on DSADS's 25 Hz)."""
+    length = int(round(WINDOW_SECONDS * ds.sampling_rate))
+    return sliding_windows(ds, length, length // 3)
+
+
+def protocol_windows(ws: WindowSet, protocol: str, test_subjects=None) -> tuple[WindowSet, dict]:
+    """The windows and ``holdout_subjects`` protocol arguments of ``protocol`` (a key of
+    :data:`PROTOCOLS`) with ``test_subjects`` (default :data:`TEST_SUBJECTS`) held out."""
+    if protocol not in PROTOCOLS:
+        raise KeyError(f"unknown protocol {protocol!r}; paper C's setting has {list(PROTOCOLS)}")
+    return leak_variant(ws, TEST_SUBJECTS if test_subjects is None else test_subjects,
+                        PROTOCOLS[protocol])
+
+
+def protocol_split(ws: WindowSet, protocol: str, test_subjects=None) -> tuple[WindowSet, Split]:
+    """The windows and the one split of ``protocol`` (:func:`protocol_windows`)."""
+    ws_p, kw = protocol_windows(ws, protocol, test_subjects)
+    (split,) = make_splits("holdout_subjects", ws_p, **kw)
+    return ws_p, split
 
 
 def headline_by_protocol(runs: pd.DataFrame, model: str, studies: Mapping[str, Mapping[str, str]],

@@ -17,7 +17,7 @@ def project_root() -> Path:
     """The checkout that holds ``harlib/`` (or ``$HARLIB_OUTPUT`` if set, or the cwd)."""
     if os.environ.get("HARLIB_OUTPUT"):
         return Path(os.environ["HARLIB_OUTPUT"])
-    here = Path(__file__).resolve().parent.parent
+    here = Path(__file__).resolve().parents[2]         # harlib/report/tables.py → the checkout
     return here if (here / "pyproject.toml").is_file() else Path.cwd()
 
 

@@ -51,6 +51,8 @@ Components (channels C, window length L, standardised windows ``x0`` of shape ``
   Z-score block set to the "dropped" zeros the denoiser learned with (a class-mean of
   Z-scores of unaligned windows is close to zero anyway); the predicted x̂_0 is clipped to
   1.5 × the largest |value| of the training windows.
+
+Explained in notebook 20 (augmentation); used in notebooks 23–25.
 """
 from __future__ import annotations
 

@@ -17,6 +17,9 @@ and may define two hooks the engine calls once per epoch:
 * ``epoch_log()`` → a dict added to that epoch's history row.
 
 Its ``state_dict`` is stored with the run (``loss.pt``), so adaptive state survives a reload.
+
+Paper B's adaptive composite loss is explained in notebooks 22 and 27; paper C's CE +
+triplet loss in notebooks 30 and 32.
 """
 from __future__ import annotations
 

@@ -9,7 +9,7 @@
 ``classical``          hand-crafted features + a scikit-learn classifier.
 ``clustering``         label-free baselines: k-means on raw windows, features or PCA.
 
-:mod:`.registry` holds the registry and imports no trainer (timm's pattern); this package
+:mod:`~harlib.training.trainers.registry` holds the registry and imports no trainer (timm's pattern); this package
 imports every trainer module, each of which registers its class. Every trainer goes
 through :func:`harlib.training.runs.cached_run`, so each run is stored under a key of what
 determines it and loaded instead of retrained.

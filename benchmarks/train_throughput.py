@@ -4,7 +4,7 @@ for every registered model × precision × threads × batch size, on UCI-HAR-sha
 change the arithmetic.
 
 Writes ``tables/bench_train_throughput`` and the cost table the engine's budgets read,
-``harlib/costs.json`` (seconds per training window at 1 thread, batch 64, per model and
+``harlib/training/costs.json`` (seconds per training window at 1 thread, batch 64, per model and
 precision). Re-run it on the machine the standard profile targets when models change.
 
 ``--shapes 9x150 6x150 …`` measures instead the one-thread, batch-64 cost at other input
@@ -28,7 +28,7 @@ from pathlib import Path
 import pandas as pd
 import torch
 
-from harlib.training.budget import scaled_from_reference, shape_key
+from harlib.training.budget import COSTS_PATH, scaled_from_reference, shape_key
 from harlib.models.inference import autocast, to_fp32
 from harlib.models import create_model, model_names
 from harlib.report.tables import save_table
@@ -72,7 +72,7 @@ def main() -> None:
     ap.add_argument("--threads", nargs="+", type=int, default=[1, 2])
     ap.add_argument("--batches", nargs="+", type=int, default=[64, 256])
     ap.add_argument("--min-seconds", type=float, default=1.0)
-    ap.add_argument("--no-cost-table", action="store_true", help="do not rewrite harlib/costs.json")
+    ap.add_argument("--no-cost-table", action="store_true", help="do not rewrite harlib/training/costs.json")
     ap.add_argument("--shapes", nargs="+", default=None,
                     help="measure the cost table at these CxL shapes (1 thread, batch 64)")
     args = ap.parse_args()
@@ -103,7 +103,7 @@ def main() -> None:
                  "seconds_per_window": {m: {r.precision: 1.0 / r.windows_per_s
                                             for r in ref[ref.model == m].itertuples()}
                                         for m in ref.model.unique()}}
-        (ROOT / "harlib" / "costs.json").write_text(json.dumps(costs, indent=1, sort_keys=True) + "\n")
+        COSTS_PATH.write_text(json.dumps(costs, indent=1, sort_keys=True) + "\n")
 
 
 def parse_shape(text: str) -> tuple[int, int]:
@@ -120,7 +120,7 @@ def cost_by_shape(models, precisions, shapes, min_seconds) -> None:
     """Measure ``models`` at ``shapes``; write their table (beside each measured cost, the
     cost scaled from the 9 × 128 reference, and their ratio) and add them to the cost table."""
     shapes = [parse_shape(s) for s in shapes]
-    path = ROOT / "harlib" / "costs.json"
+    path = COSTS_PATH
     costs = json.loads(path.read_text())
     load_before = os.getloadavg()[0]
     rows = []

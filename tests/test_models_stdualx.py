@@ -239,3 +239,21 @@ def test_sensors_by_modality_give_a_single_placement_cross_sensor_pairs():
     assert two.forward_outputs(torch.randn(3, 6, 32))["cross_sensor_attention"].shape == (3, 2, 2)
     with pytest.raises(ValueError, match="sensors must be"):
         create_model("stdualx", 6, 4, 32, channel_groups=groups, sensors="imu")
+
+
+def test_stdat_attention_runs_in_fp32_under_bf16_autocast():
+    """The two MHAs of every STDAT layer see fp32 inputs even under bf16 autocast (torch's
+    CPU bf16 attention backward is the slow path); in fp32 nothing changes."""
+    from harlib.models.stdualx import STDATLayer
+    torch.manual_seed(0)
+    layer = STDATLayer(length=16, dim=8, temporal_heads=2, spatial_heads=2, dropout=0.0).eval()
+    seen = []
+    for mha in (layer.temporal, layer.spatial):
+        mha.register_forward_hook(lambda m, inp, out: seen.append((inp[0].dtype, out[0].dtype)))
+    x = torch.randn(4, 16, 8)
+    plain = layer(x)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        mixed = layer(x)
+    assert seen == [(torch.float32, torch.float32)] * 4
+    assert plain.dtype == torch.float32
+    assert torch.allclose(mixed.float(), plain, atol=0.1)       # bf16 elsewhere, same function

@@ -112,6 +112,11 @@ class STDATLayer(nn.Module):
 
     No masks, no MLP; the MHAs keep their default attention dropout of 0 (notes §1.2.5).
     Needs ``F % temporal_heads == 0`` and ``T % spatial_heads == 0`` (the caller pads).
+
+    Under bf16 autocast the two MHAs still run in fp32: on the CPU, torch's bf16 backward of
+    scaled dot-product attention at these shapes is several times slower than its fp32
+    one, which made the whole model slower in bf16 than in fp32
+    (``benchmarks/train_throughput.py``). In fp32 this changes nothing.
     """
 
     def __init__(self, length: int, dim: int, temporal_heads: int, spatial_heads: int,
@@ -127,9 +132,11 @@ class STDATLayer(nn.Module):
         self.norm2 = nn.LayerNorm(dim)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:          # (N, T, F)
-        t, _ = self.temporal(x, x, x, need_weights=False)
-        xs = x.transpose(1, 2)                                   # (N, F, T): channel tokens
-        s, _ = self.spatial(xs, xs, xs, need_weights=False)
+        with torch.autocast(x.device.type, enabled=False):      # attention in fp32 (docstring)
+            xf = x.float()
+            t, _ = self.temporal(xf, xf, xf, need_weights=False)
+            xs = xf.transpose(1, 2)                              # (N, F, T): channel tokens
+            s, _ = self.spatial(xs, xs, xs, need_weights=False)
         x1 = self.norm1(x + t + s.transpose(1, 2))
         return self.norm2(x1 + self.conv(x1.unsqueeze(1)).squeeze(1))
 

@@ -11,6 +11,7 @@ absolute difference in class probabilities or embeddings, and in macro-F1).
 
     python benchmarks/isa_reproducibility.py                 # harlib's pinned numerics
     python benchmarks/isa_reproducibility.py --numerics native   # torch's own dispatch
+    python benchmarks/isa_reproducibility.py --precision bf16   # the networks in bf16 autocast
     python benchmarks/isa_reproducibility.py --grid          # (one process: one machine)
     python benchmarks/isa_reproducibility.py --cost 3        # the price of pinning: seconds
                                                              # per run, native and pinned
@@ -63,8 +64,9 @@ GRID = [
 ]
 
 
-def run_grid(out: Path) -> None:
-    """Train the grid in this process (fresh run store) and save its outputs to ``out``."""
+def run_grid(out: Path, precision: str = "fp32") -> None:
+    """Train the grid in this process (fresh run store) and save its outputs to ``out``;
+    ``precision`` "bf16" trains the networks under bf16 autocast."""
     import numpy as np
     import torch
 
@@ -79,7 +81,7 @@ def run_grid(out: Path) -> None:
     ws = sliding_windows(load_dataset("dsads"), 75, 37, policy="pure")
     split = holdout_subjects(ws, (7, 8), seed=0)[0]
     base = dict(max_epochs=2, patience=2, max_train_windows=300, max_val_windows=150,
-                max_test_windows=300, num_threads=1)
+                max_test_windows=300, num_threads=1, precision=precision)
     rows, arrays = [], {}
     with tempfile.TemporaryDirectory() as tmp:
         store = RunStore(Path(tmp))
@@ -100,7 +102,7 @@ def run_grid(out: Path) -> None:
     print(hashlib.sha256("".join(r["sha256"] for r in rows).encode()).hexdigest())
 
 
-def compare(machines: dict, numerics_mode: str, workdir: Path) -> list[dict]:
+def compare(machines: dict, numerics_mode: str, workdir: Path, precision: str = "fp32") -> list[dict]:
     import numpy as np
 
     results = {}
@@ -108,7 +110,8 @@ def compare(machines: dict, numerics_mode: str, workdir: Path) -> list[dict]:
         out = workdir / machine.replace(" ", "_").replace("/", "-")
         e = _child_env(numerics_mode, env)
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, __file__, "--grid", "--out", str(out)], env=e, check=True)
+        subprocess.run([sys.executable, __file__, "--grid", "--out", str(out), "--precision", precision],
+                       env=e, check=True)
         print(f"{machine}: {time.perf_counter() - t0:.0f} s", file=sys.stderr)
         results[machine] = (json.loads((out / "rows.json").read_text()),
                             dict(np.load(out / "arrays.npz")))
@@ -173,11 +176,13 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path, help="with --grid: where its outputs go")
     ap.add_argument("--numerics", default="pinned", choices=MODES,
                     help="harlib's pinned numerics (default) or torch's own dispatch")
+    ap.add_argument("--precision", default="fp32", choices=("fp32", "bf16"),
+                    help="train the networks in fp32 (default) or under bf16 autocast")
     ap.add_argument("--cost", type=int, metavar="ROUNDS",
                     help="time the grid under native and pinned numerics instead")
     args = ap.parse_args(argv)
     if args.grid:
-        run_grid(args.out or Path(tempfile.mkdtemp()))
+        run_grid(args.out or Path(tempfile.mkdtemp()), args.precision)
         return 0
     import pandas as pd
 
@@ -194,12 +199,13 @@ def main(argv=None) -> int:
         return 0
 
     with tempfile.TemporaryDirectory() as tmp:
-        table, states = compare(MACHINES, args.numerics, Path(tmp))
+        table, states = compare(MACHINES, args.numerics, Path(tmp), args.precision)
     df = pd.DataFrame(table)
-    suffix = "" if args.numerics == "pinned" else "_native"
+    suffix = ("" if args.numerics == "pinned" else "_native") + ("" if args.precision == "fp32" else "_bf16")
     meta = {"what": "one-thread runs on DSADS (300 training windows, 2 epochs, subjects 7 and 8 "
                     "held out) under emulated CPUs, against this CPU as it is",
-            "numerics": args.numerics, "cpu": _cpu_model(), "settings": states,
+            "numerics": args.numerics, "precision": args.precision, "cpu": _cpu_model(),
+            "settings": states,
             "test score": "macro-F1 (clustering accuracy for memae_lstm)"}
     save_table(df, f"bench_isa_reproducibility{suffix}", "standard", meta, floatfmt=".2g")
     print(df.to_string())

@@ -179,4 +179,53 @@ def notebook_times(notebooks: Path, tables: Path) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-__all__ = ["COLUMNS", "HEADLINES", "claims_vs_reproduced", "notebook_times"]
+#: the paper-profile queue's headline table (``tools/gpu_papers.py``), in a profile's folder
+PAPER_PROFILE_HEADLINE = "gpu_queue_headline.csv"
+#: the columns :func:`paper_profile_headline` returns (besides its index, claim and protocol)
+PAPER_PROFILE_COLUMNS = ["row", "stand_in", "n", "accuracy", "accuracy 95 % CI low",
+                         "accuracy 95 % CI high", "f1_macro", "ours, as the paper states it",
+                         "the paper reports", "device", "torch"]
+
+
+def paper_profile_headline(tables: Path | None = None, wide: bool = False) -> pd.DataFrame:
+    """The paper profile's GPU numbers (``tools/gpu_papers.py``'s queue), read from
+    ``gpu_queue_headline.csv`` in ``tables`` (default: the paper profile's folder).
+
+    Long form (default): one row per claim id (or ablation row) and protocol, indexed by
+    ``(claim, protocol)``, with :data:`PAPER_PROFILE_COLUMNS`: the number of runs, the mean
+    accuracy (%) and its 95 % t-interval over seeds and folds (NaN for one run), macro-F1,
+    "ours, as the paper states it" (the accuracy, or the drop for an ablation claim), the
+    paper's figure, device and torch version. ``wide=True``: one row per claim with
+    ``paper profile, <protocol>``, ``n, <protocol>`` and the interval's bounds per protocol,
+    to set beside :func:`claims_vs_reproduced`'s columns. No table yet: an empty frame
+    with the same columns."""
+    folder = Path(tables) if tables is not None else output_dir("tables", "paper")
+    path = folder / PAPER_PROFILE_HEADLINE
+    if path.is_file():
+        t = pd.read_csv(path)
+        missing = {"claim", "protocol", *PAPER_PROFILE_COLUMNS} - set(t.columns)
+        if missing:
+            raise ValueError(f"{path} lacks the column(s) {sorted(missing)}; rewrite it with "
+                             f"tools/gpu_papers.py --tables")
+        t = t.astype({"claim": str, "protocol": str})
+    else:
+        t = pd.DataFrame(columns=["claim", "protocol", *PAPER_PROFILE_COLUMNS])
+    long = t.set_index(["claim", "protocol"])[PAPER_PROFILE_COLUMNS]
+    if not wide:
+        return long
+    values = {"paper profile": "ours, as the paper states it", "n": "n",
+              "95 % CI low": "accuracy 95 % CI low", "95 % CI high": "accuracy 95 % CI high"}
+    claims = list(dict.fromkeys(long.index.get_level_values("claim")))
+    protocols = list(dict.fromkeys(long.index.get_level_values("protocol")))
+    out = pd.DataFrame({"claim": claims})
+    for protocol in protocols:
+        for name, column in values.items():
+            sel = long.xs(protocol, level="protocol")[column]
+            out[f"{name}, {protocol}"] = out.claim.map(sel[~sel.index.duplicated()])
+    paper = long["the paper reports"].groupby(level="claim", sort=False).first()
+    out["the paper reports"] = out.claim.map(paper)
+    return out
+
+
+__all__ = ["COLUMNS", "HEADLINES", "PAPER_PROFILE_COLUMNS", "claims_vs_reproduced",
+           "notebook_times", "paper_profile_headline"]

@@ -683,8 +683,10 @@ def list_queue(queue: list[Item], ledger: Ledger) -> str:
             continue
         est, source = ledger.estimate(item)
         total += est
+        errors = [a["error"] for a in ledger.data["attempts"] if a["id"] == item.id and a.get("error")]
         lines.append(f"{item.id:<60} {item.tier:<9} {status:<18} {est:>6.0f} s {source:<13} "
-                     f"(pending so far: {total / 60:.0f} min)")
+                     f"(pending so far: {total / 60:.0f} min)"
+                     + (f"; last error: {errors[-1][:120]}" if errors else ""))
     done = sum(i.id in ledger.done for i in queue)
     lines.append(f"{done} of {len(queue)} items done; about {total / 60:.0f} min of estimated work left")
     return "\n".join(lines)

@@ -307,6 +307,7 @@ def test_paper_profile_headline_reads_the_queue_table(gp, tmp_path):
     assert long.loc[("C3", "subject-independent"), "accuracy"] == pytest.approx(96)
     assert long.loc[("B1", "paper-style"), "n"] == 1
     wide = paper_profile_headline(tmp_path, wide=True).set_index("claim")
+    assert list(wide.columns[:2]) == ["paper profile, paper-style", "n, paper-style"]
     assert wide.loc["C3", "paper profile, paper-style"] == pytest.approx(91)
     assert wide.loc["C3", "n, subject-independent"] == 2
     assert math.isnan(wide.loc["B1", "paper profile, subject-independent"])

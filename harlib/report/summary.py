@@ -216,7 +216,9 @@ def paper_profile_headline(tables: Path | None = None, wide: bool = False) -> pd
     values = {"paper profile": "ours, as the paper states it", "n": "n",
               "95 % CI low": "accuracy 95 % CI low", "95 % CI high": "accuracy 95 % CI high"}
     claims = list(dict.fromkeys(long.index.get_level_values("claim")))
-    protocols = list(dict.fromkeys(long.index.get_level_values("protocol")))
+    seen = list(dict.fromkeys(long.index.get_level_values("protocol")))
+    protocols = [p for p in ("paper-style", "subject-independent") if p in seen]
+    protocols += [p for p in seen if p not in protocols]
     out = pd.DataFrame({"claim": claims})
     for protocol in protocols:
         for name, column in values.items():

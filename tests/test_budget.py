@@ -97,7 +97,12 @@ def test_grid_overrides_come_from_the_profile():
     std = TrainConfig.from_profile(PROFILES["standard"], **PROFILES["standard"].grid_overrides())
     assert std.budget_seconds == PROFILES["standard"].grid_budget["budget_seconds"]
     assert std.max_train_windows is None and std.budget_keep_windows_to_epochs is not None
-    # without a grid budget, the grid trains grid_train_windows windows per run
+    # a grid budget of fixed windows and epochs (smoke) wins over grid_train_windows
     smoke = PROFILES["smoke"].grid_overrides()
-    assert smoke == {"max_train_windows": PROFILES["smoke"].grid_train_windows}
-    assert TrainConfig.from_profile(PROFILES["smoke"], **smoke).budget_seconds is None
+    assert smoke == {"max_train_windows": 100, "max_epochs": 1, "patience": 1}
+    cfg = TrainConfig.from_profile(PROFILES["smoke"], **smoke)
+    assert cfg.budget_seconds is None and cfg.max_epochs == 1 and cfg.max_train_windows == 100
+    # without a grid budget, the grid trains grid_train_windows windows per run
+    from dataclasses import replace
+    plain = replace(PROFILES["smoke"], grid_budget=None)
+    assert plain.grid_overrides() == {"max_train_windows": plain.grid_train_windows}

@@ -96,7 +96,10 @@ PROFILES = {
                      num_threads=1, cheap_model_train_windows=400, grid_train_windows=400,
                      grid_seeds=(0,), efficiency_repeats=5, latency_rounds=3, latency_per_round=10,
                      all_threads_latency=False,
-                     budget_check={"max_train_windows": 400, "max_epochs": 3, "patience": 2,
+                     # notebook 02's zoo (19 models × 4 datasets) is the suite's largest cost:
+                     # 100 windows and one epoch per run; the larger-budget check doubles both
+                     grid_budget={"max_train_windows": 100, "max_epochs": 1, "patience": 1},
+                     budget_check={"max_train_windows": 200, "max_epochs": 2, "patience": 1,
                                    "folds": 1},
                      augment_epochs=1, pretrain_epochs=1,
                      headline_tolerance=SMOKE_TOLERANCE[0], headline_tolerance_source=SMOKE_TOLERANCE[1],

@@ -187,8 +187,8 @@ def extract_archive(path: Path, dest: Path, replace: bool = False) -> Path:
             raise CorruptArchiveError(f"{path}: cannot be extracted ({type(exc).__name__}: "
                                       f"{exc}); the archive is corrupt or truncated") from exc
         # if another process renamed its complete copy into place first, that one is used
-        publish_dir(tmp, dest, replace_existing=replace and not is_current(dest, path)
-                    if dest.exists() else False, existing_ok=dest.is_dir)
+        publish_dir(tmp, dest, replace_existing=replace and dest.exists() and not is_current(dest, path),
+                    existing_ok=dest.is_dir)
     return dest
 
 

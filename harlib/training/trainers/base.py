@@ -56,8 +56,8 @@ class Trainer:
     default_loss: str | None = "cross_entropy"
     default_monitor: str | None = "val_f1_macro"
 
-    #: True for a trainer that is the only one able to run its models
-    owns_its_models: bool = False
+    #: the models only this trainer can run (it owns them); empty: the registered networks
+    owned_models: tuple = ()
     #: the configured trainer names this trainer replaces for the models it owns
     stands_in_for: tuple = ()
     #: how an error message names the models it owns
@@ -65,14 +65,14 @@ class Trainer:
 
     def model_names(self) -> list[str]:
         """The model names this trainer can run."""
-        return MODELS.names()
+        return list(self.owned_models) or MODELS.names()
 
     def accepts(self, model_name: str) -> bool:
-        return model_name in MODELS
+        return model_name in (self.owned_models or MODELS)
 
     def owns(self, model_name: str) -> bool:
         """Whether ``model_name`` runs under this trainer whatever trainer is configured."""
-        return self.owns_its_models and self.accepts(model_name)
+        return model_name in self.owned_models
 
     def resolve(self, config):
         """The configuration with this trainer's defaults filled in, checked for fit."""

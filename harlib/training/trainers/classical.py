@@ -24,15 +24,9 @@ class ClassicalTrainer(Trainer):
 
     name = "classical"
 
-    owns_its_models = True
+    owned_models = CLASSICAL_MODELS
     stands_in_for = ("supervised",)
     kind_of_model = "a classical model"
-
-    def model_names(self) -> list[str]:
-        return list(CLASSICAL_MODELS)
-
-    def accepts(self, model_name: str) -> bool:
-        return model_name in CLASSICAL_MODELS
 
     def resolve(self, config):
         return config

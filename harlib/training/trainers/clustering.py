@@ -68,15 +68,9 @@ class ClusteringTrainer(Trainer):
 
     name = "clustering"
 
-    owns_its_models = True
+    owned_models = CLUSTERING_MODELS
     stands_in_for = ("supervised", "unsupervised")
     kind_of_model = "a clustering baseline"
-
-    def model_names(self) -> list[str]:
-        return list(CLUSTERING_MODELS)
-
-    def accepts(self, model_name: str) -> bool:
-        return model_name in CLUSTERING_MODELS
 
     def resolve(self, config):
         check_clustering_options(config.trainer_kwargs)

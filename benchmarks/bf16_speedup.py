@@ -28,7 +28,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ("cnn1d", "tinyhar", "deepconvlstm", "usad", "stdualx")
 FLAGS = ("avx2", "avx512f", "avx512_bf16", "amx_bf16", "amx_tile")
-SHAPE = (9, 128, 6)
 
 
 def cpu_identity() -> dict:
@@ -48,36 +47,18 @@ def cpu_identity() -> dict:
 
 def measure(models, repeats: int, seconds: float) -> list[dict]:
     """In this process: per model, ``repeats`` rounds of fp32 then bf16 steps."""
+    import harlib  # noqa: F401  (first: pins the numerics before torch loads)
     import torch
 
-    import harlib  # noqa: F401  (numerics first)
     from harlib.core import numerics
-    from harlib.models import create_model
-    from harlib.models.inference import autocast, to_fp32
+    from train_throughput import SHAPE, training_step     # the same step, timed the same way
     torch.set_num_threads(1)
-    c, n, k = SHAPE
+    c = SHAPE[0]
 
     def stepper(name, precision):
-        torch.manual_seed(0)
         groups = {"placement": {f"imu{i}": [3 * i, 3 * i + 1, 3 * i + 2] for i in range(c // 3)},
                   "modality": {"acc": list(range(c))}}
-        model = create_model(name, c, k, n, channel_groups=groups).train()
-        opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
-        x, y = torch.randn(64, c, n), torch.randint(0, k, (64,))
-
-        def step():
-            with autocast(torch.device("cpu"), precision):
-                out = model.forward_outputs(x)
-            out = to_fp32(out)
-            loss = torch.nn.functional.cross_entropy(out["logits"], y)
-            if "reconstruction" in out:
-                loss = loss + torch.nn.functional.mse_loss(out["reconstruction"], x)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-        for _ in range(2):
-            step()
-        return step
+        return training_step(name, precision, 64, SHAPE, channel_groups=groups)
 
     def timed(step) -> float:
         steps, t0 = 0, time.perf_counter()

@@ -37,12 +37,14 @@ ROOT = Path(__file__).resolve().parent.parent
 SHAPE = (9, 128, 6)
 
 
-def steps_per_second(model_name: str, precision: str, threads: int, batch: int,
-                     min_seconds: float, warmup: int = 2, shape: tuple = SHAPE) -> float:
-    torch.set_num_threads(threads)
+def training_step(model_name: str, precision: str, batch: int, shape: tuple = SHAPE,
+                  warmup: int = 2, **model_kwargs):
+    """One training step (forward, backward, AdamW) of a fresh ``model_name`` on random
+    windows of ``shape`` (channels, samples, classes), as a callable already run ``warmup``
+    times."""
     torch.manual_seed(0)
     c, n, k = shape
-    model = create_model(model_name, c, k, n).train()
+    model = create_model(model_name, c, k, n, **model_kwargs).train()
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
     x, y = torch.randn(batch, c, n), torch.randint(0, k, (batch,))
 
@@ -58,6 +60,13 @@ def steps_per_second(model_name: str, precision: str, threads: int, batch: int,
         opt.step()
     for _ in range(warmup):
         step()
+    return step
+
+
+def steps_per_second(model_name: str, precision: str, threads: int, batch: int,
+                     min_seconds: float, warmup: int = 2, shape: tuple = SHAPE) -> float:
+    torch.set_num_threads(threads)
+    step = training_step(model_name, precision, batch, shape, warmup)
     steps, t0 = 0, time.perf_counter()
     while steps < 3 or time.perf_counter() - t0 < min_seconds:
         step()

@@ -10,7 +10,8 @@ import pytest
 from harlib.report import headlines
 from harlib.evaluation import invariants
 from harlib.training.profiles import SMOKE_TOLERANCE, get_profile
-from harlib.report.tables import check_quotes, project_root, unquotable_numbers
+from harlib.report.tables import (check_quotes, notebook_quote_problems, project_root,
+                                  unquotable_numbers)
 
 
 def test_readme_quotes_only_committed_table_values():
@@ -30,6 +31,74 @@ def test_check_quotes_names_the_block(tmp_path):
     assert check_quotes(text, root=tmp_path) == {"t.csv": ["0.93"]}
     with pytest.raises(FileNotFoundError, match="missing.csv"):
         check_quotes("<!-- quotes: missing.csv -->x<!-- end quotes -->", root=tmp_path)
+
+
+def test_signs_and_powers_of_ten_are_read_as_printed():
+    table = pd.DataFrame({"params": [347000.0], "gap": [-0.009]})
+    assert unquotable_numbers("3.47 × 10⁵, 0.009 below, −0.009, -0.009", [table]) == []
+    assert unquotable_numbers("3.48 × 10⁵, 3.47 × 10⁶, 3.47, +0.009", [table]) == [
+        "3.48 × 10⁵", "3.47 × 10⁶", "3.47", "+0.009"]
+
+
+def test_the_papers_claims_are_a_quote_source(tmp_path):
+    text = "<!-- quotes: claims -->\nB reports 98.84 % and 3.47 × 10⁵, not 98.85 %\n<!-- end quotes -->"
+    assert check_quotes(text, root=tmp_path) == {"claims": ["98.85"]}
+
+
+@pytest.mark.parametrize("notebook", sorted(p.name for p in (project_root() / "notebooks")
+                                            .glob("[0-9][0-9]_*.ipynb")))
+def test_notebook_prose_quotes_only_committed_table_values(notebook):
+    assert notebook_quote_problems(project_root() / "notebooks" / notebook) == []
+
+
+def _notebook(tmp_path, *markdown):
+    """A notebook whose cell 0 is code and cells 1… are the given Markdown texts, beside a
+    standard-profile table tables/t.csv."""
+    import nbformat
+    (tmp_path / "tables").mkdir(exist_ok=True)
+    (tmp_path / "tables" / "t.csv").write_text("f1\n0.91\n")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 0.93")]
+                                  + [nbformat.v4.new_markdown_cell(m) for m in markdown])
+    path = tmp_path / "99_demo.ipynb"
+    nbformat.write(nb, str(path))
+    return path
+
+
+def test_a_mistyped_number_in_notebook_prose_names_the_notebook_cell_and_number(tmp_path):
+    path = _notebook(tmp_path, "<!-- quotes: tables/t.csv -->\nours 0.91, then 0.93\n<!-- end quotes -->")
+    assert notebook_quote_problems(path, root=tmp_path) == [
+        "99_demo.ipynb, cell 1: 0.93 not held by tables/t.csv"]
+
+
+def test_a_number_outside_a_quote_block_fails(tmp_path):
+    path = _notebook(tmp_path, "<!-- quotes: tables/t.csv -->\nours 0.91\n<!-- end quotes -->\n"
+                               "and then 0.91 again")
+    assert notebook_quote_problems(path, root=tmp_path) == [
+        "99_demo.ipynb, cell 1: 0.91 is outside any quote block"]
+
+
+def test_numbers_that_are_not_results_need_no_quote_block(tmp_path):
+    path = _notebook(tmp_path, "Paper B's §3.1.3 and §2.5–2.6, Eq. 4.2, Table 3.1, Fig. 2.1, "
+                               "Section 4.4, WISDM v1.1, PyTorch 2.2.2, `lr=0.005`, 1.2 s windows, "
+                               "a 0.5-s stride and a 0.3 Hz filter.")
+    assert notebook_quote_problems(path, root=tmp_path) == []
+    path = _notebook(tmp_path, "1.2 ms and 1.2 seconds are measurements")
+    assert notebook_quote_problems(path, root=tmp_path) == [
+        "99_demo.ipynb, cell 1: 1.2 is outside any quote block",
+        "99_demo.ipynb, cell 1: 1.2 is outside any quote block"]
+
+
+def test_a_quote_block_stays_in_its_cell_and_names_standard_tables(tmp_path):
+    (tmp_path / "tables" / "smoke").mkdir(parents=True)
+    (tmp_path / "tables" / "smoke" / "t.csv").write_text("f1\n0.91\n")
+    path = _notebook(tmp_path, "<!-- quotes: tables/t.csv -->\nours 0.91", "<!-- end quotes -->",
+                     "<!-- quotes: tables/smoke/t.csv -->\n0.91\n<!-- end quotes -->")
+    assert notebook_quote_problems(path, root=tmp_path) == [
+        "99_demo.ipynb, cell 1: a quote block is not closed in the same cell",
+        "99_demo.ipynb, cell 1: 0.91 is outside any quote block",
+        "99_demo.ipynb, cell 2: a quote block is not closed in the same cell",
+        "99_demo.ipynb, cell 3: quote source tables/smoke/t.csv is not a standard-profile table "
+        "or 'claims'"]
 
 
 def test_headlines_fail_until_re_recorded(tmp_path, monkeypatch):

@@ -51,8 +51,13 @@ def save_figure(fig, name: str, profile: str) -> Path:
     return folder / f"{name}.png"
 
 
-_NUMBER = r"[-+]?\d+\.\d+"
+_NUMBER = r"[-+]?\d+\.\d+"                              # a number inside a table's text cell
+# A number in prose: an ASCII or Unicode sign, and a power of ten as papers print counts
+# ("3.47 × 10⁵" is one number, 347,000).
+_PROSE_NUMBER = r"[-+−]?\d+\.\d+(?:\s*×\s*10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)?"
+_SUPERSCRIPT = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
 _QUOTE_BLOCK = r"<!-- quotes: (?P<sources>[^>]*?) -->(?P<body>.*?)<!-- end quotes -->"
+CLAIMS_SOURCE = "claims"
 
 
 def table_numbers(df: pd.DataFrame) -> list[float]:
@@ -70,38 +75,112 @@ def table_numbers(df: pd.DataFrame) -> list[float]:
 
 def unquotable_numbers(text: str, tables: list[pd.DataFrame]) -> list[str]:
     """Decimal numbers in ``text`` that match no number of ``tables`` at the precision shown
-    (a number written with d decimals matches a table value that rounds to it; a leading
-    '+' or '-' is kept, so a gap of '+0.036' needs a table value of 0.036 after rounding)."""
+    (a number written with d decimals matches a table value that rounds to it). A signed
+    number ('+0.036', '-0.2', '−0.2') must match the sign too; an unsigned one matches a
+    value of either sign, since prose gives the direction in words ("0.009 below").
+    "3.47 × 10⁵" is read as 347,000 and matched at the mantissa's precision."""
     import re
     values = [v for df in tables for v in table_numbers(df)]
     missing = []
-    for m in re.finditer(_NUMBER, text):
+    for m in re.finditer(_PROSE_NUMBER, text):
         token = m.group(0)
-        digits = len(token.split(".")[1])
-        target = float(token)
-        if not any(abs(round(v, digits) - target) < 0.5 * 10 ** -digits for v in values):
+        mantissa, _, power = token.partition("×")
+        mantissa = mantissa.strip().replace("−", "-")
+        scale = 10.0 ** int(power.strip()[2:].translate(_SUPERSCRIPT)) if power else 1.0
+        digits = len(mantissa.split(".")[1])
+        value = float(mantissa)
+        candidates = values if mantissa[0] in "+-" else [abs(v) for v in values]
+        if not any(abs(round(v / scale, digits) - value) < 0.5 * 10 ** -digits for v in candidates):
             missing.append(token)
     return missing
+
+
+def claims_table() -> pd.DataFrame:
+    """The papers' stated numbers (:data:`harlib.papers.published.PAPER_CLAIMS`) as a table,
+    the quote source ``claims``: one row per claim id with its paper, value and unit. Only
+    the values are numbers to quote; the 'where' text is left out, so a row label such as
+    "alpha=0.25" is quoted from the notebook table that holds it."""
+    from harlib.papers.published import PAPER_CLAIMS
+    return pd.DataFrame([{"id": k, "paper": c["paper"], "value": c["value"], "unit": c["unit"]}
+                         for k, c in PAPER_CLAIMS.items()])
+
+
+def quote_source(source: str, root: Path | None = None) -> pd.DataFrame:
+    """The table a quote block names: ``claims`` (:func:`claims_table`) or a CSV path
+    relative to the project root."""
+    if source == CLAIMS_SOURCE:
+        return claims_table()
+    root = root or project_root()
+    if not (root / source).is_file():
+        raise FileNotFoundError(f"quoted table {source} does not exist under {root}")
+    return pd.read_csv(root / source)
 
 
 def check_quotes(markdown: str, root: Path | None = None) -> dict[str, list[str]]:
     """For every ``<!-- quotes: tables/a.csv tables/b.csv -->…<!-- end quotes -->`` block of a
     Markdown text, the decimal numbers it quotes that its source tables do not hold.
+    A source is a CSV path relative to ``root`` or ``claims`` (the papers' stated numbers).
     Returns ``{sources: [numbers]}`` for the blocks with problems (empty: all quoted right)."""
     import re
-    root = root or project_root()
     problems = {}
     blocks = list(re.finditer(_QUOTE_BLOCK, markdown, flags=re.S))
     if not blocks:
         raise ValueError("no '<!-- quotes: … -->' blocks found")
     for b in blocks:
-        paths = b.group("sources").split()
-        tables = []
-        for p in paths:
-            if not (root / p).is_file():
-                raise FileNotFoundError(f"quoted table {p} does not exist under {root}")
-            tables.append(pd.read_csv(root / p))
-        missing = unquotable_numbers(b.group("body"), tables)
+        sources = b.group("sources").split()
+        missing = unquotable_numbers(b.group("body"), [quote_source(s, root) for s in sources])
         if missing:
-            problems[" ".join(paths)] = missing
+            problems[" ".join(sources)] = missing
+    return problems
+
+
+# Decimal numbers in notebook prose that are not results and may stand outside a quote block.
+_NOT_RESULTS = "|".join([
+    r"`[^`\n]*`",                                          # inline code
+    r"(?:§|\b(?:Sections?|[Ee]qs?\.|Tables?|Figs?\.)\s*)\d+(?:\.\d+)*(?:\s*[–-]\s*\d+(?:\.\d+)*)?",
+    r"\bv\d+(?:\.\d+)+|\b\d+(?:\.\d+){2,}",                # v1.1, PyTorch 2.2.2, §-less 3.1.3
+    r"\d+\.\d+(?=[ -](?:s|Hz)\b)",                         # 1.2 s windows, 0.5-s stride, 0.3 Hz
+])
+_NOTEBOOK_SOURCE = r"tables/[^/\s]+\.csv|" + CLAIMS_SOURCE
+
+
+def notebook_quote_problems(path: Path, root: Path | None = None) -> list[str]:
+    """The problems of a notebook's Markdown cells, one line each naming the notebook, the
+    cell index and the number: a decimal number outside any quote block, a number a block's
+    sources do not hold (:func:`check_quotes`), a block left open or crossing into another
+    cell, or a source other than a standard-profile table (``tables/<name>.csv``, the
+    committed notebook prose describes the standard profile) or ``claims``.
+
+    A decimal number needs no quote block when it is not a result:
+
+    - inside inline code (`` `lr=1e-3` ``, `` `WISDM_ar_v1.1_raw.txt` ``): code, file names
+      and settings as the code spells them;
+    - a reference: after ``§``, ``Section``, ``Eq.``, ``Table`` or ``Fig.`` ("§3.1.3",
+      "§2.5–2.6", "Section 4.4");
+    - a version or dotted section number: ``v`` before it ("v1.1") or three or more parts
+      ("PyTorch 2.2.2");
+    - a window, stride or filter setting: a number followed by ``s`` or ``Hz`` ("1.2 s
+      windows", "0.5-s stride", "0.3 Hz"). Measured times are given in ms or minutes, or
+      quoted.
+    """
+    import re
+    root = root or project_root()
+    problems = []
+    for i, cell in enumerate(json.loads(Path(path).read_text())["cells"]):
+        if cell["cell_type"] != "markdown":
+            continue
+        text = re.sub(_NOT_RESULTS, " ", "".join(cell["source"]))
+        where = f"{Path(path).name}, cell {i}"
+        outside = re.sub(_QUOTE_BLOCK, " ", text, flags=re.S)
+        if "<!-- quotes:" in outside or "<!-- end quotes -->" in outside:
+            problems.append(f"{where}: a quote block is not closed in the same cell")
+        problems += [f"{where}: {n} is outside any quote block"
+                     for n in re.findall(_PROSE_NUMBER, outside)]
+        for b in re.finditer(_QUOTE_BLOCK, text, flags=re.S):
+            problems += [f"{where}: quote source {s} is not a standard-profile table or "
+                         f"{CLAIMS_SOURCE!r}" for s in b.group("sources").split()
+                         if not re.fullmatch(_NOTEBOOK_SOURCE, s)]
+        if re.search(_QUOTE_BLOCK, text, flags=re.S):
+            problems += [f"{where}: {', '.join(numbers)} not held by {sources}"
+                         for sources, numbers in check_quotes(text, root).items()]
     return problems

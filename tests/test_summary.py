@@ -1,54 +1,85 @@
-"""The claims-versus-reproduced summary (harlib.report.summary) on the committed standard tables."""
+"""The claim records (harlib.report.claim_records) and notebook 90's summary
+(harlib.report.summary) on the committed standard tables."""
 from __future__ import annotations
+
+import json
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from harlib.evaluation import intervals as iv
+from harlib.papers.claims import claim_sources
 from harlib.papers.published import PAPER_CLAIMS
+from harlib.report import claim_records
+from harlib.report.summary import COLUMNS, claims_vs_reproduced
 from harlib.report.tables import output_dir
-from harlib.report.summary import COLUMNS, HEADLINES, claims_vs_reproduced
 
 STANDARD = output_dir("tables", "standard")
 
 
-def test_summary_reads_each_number_from_its_table():
-    df = claims_vs_reproduced("standard")
-    assert list(df.columns) == COLUMNS and len(df) == len(HEADLINES)
-    c3 = df.set_index("claim").loc["C3"]
-    src = pd.read_csv(STANDARD / "31_stdualx_headline.csv").set_index("claim").loc["C3"]
-    assert c3["the paper reports"] == PAPER_CLAIMS["C3"]["value"]
-    assert c3["ours, subject-independent"] == pytest.approx(src["ours, subject-independent: accuracy"])
-    assert c3["difference (subject-independent − paper)"] == pytest.approx(
-        src["ours, subject-independent: accuracy"] - PAPER_CLAIMS["C3"]["value"])
-    gap = pd.read_csv(STANDARD / "12_memae_segmentation_gap.csv").set_index(["reading", "protocol"])
-    assert df.set_index("claim").loc["A4", "ours, paper-style"] == pytest.approx(
-        100 * gap.loc[("preceding windows", "random_windows"), "accuracy gap"])
-    a1 = pd.read_csv(STANDARD / "11_memae_results.csv").set_index(["dataset", "protocol", "model"])
-    assert df.set_index("claim").loc["A1", "ours, subject-independent"] == pytest.approx(
-        a1.loc[("dsads", "subject_groups", "memae_lstm (preceding windows)"), "accuracy"])
-    measured = df[df.note == ""]
-    assert measured[["ours, paper-style", "ours (any protocol)"]].notna().any(axis=1).all()
-    assert df[df.note != ""][["ours, paper-style", "ours, subject-independent"]].isna().all().all()
+def test_committed_records_are_what_the_committed_tables_give(tmp_path, monkeypatch):
+    """No stale record: rebuilding every notebook's records from the committed runs tables
+    gives the committed files."""
+    monkeypatch.setenv("HARLIB_OUTPUT", str(tmp_path))
+    for nb in dict.fromkeys(s.notebook for s in claim_sources()):
+        claim_records.record_claims(nb, "standard", tables=STANDARD)
+        ours = json.loads((tmp_path / "tables" / "claims" / f"{nb}.json").read_text())
+        committed = json.loads((STANDARD / "claims" / f"{nb}.json").read_text())
+        assert ours == committed, f"tables/claims/{nb}.json is stale: run tools/record_claims.py"
 
 
-def test_summary_names_the_notebook_of_a_missing_table(tmp_path):
-    with pytest.raises(FileNotFoundError, match="run notebook 11_memae_results under the standard profile"):
-        claims_vs_reproduced("standard", tables=tmp_path)
+def test_a_paired_drop_is_full_minus_variant_over_the_same_runs():
+    runs = pd.read_csv(STANDARD / "32_stdualx_ablation_runs.csv")
+    rec = claim_records.read_claim_records("standard").set_index(["claim", "protocol"])
+    for protocol in ("paper-style", "subject-independent"):
+        sel = runs[runs.protocol == protocol].set_index("variant").accuracy
+        r = rec.loc[("C4", protocol)]
+        assert r["ours"] == pytest.approx(100 * (sel["STDual-X"] - sel["w/o STDAT"]))
+        assert r["n"] == 1 and r["verdict"] == iv.FEW and np.isnan(r["95 % CI low"])
+        assert r["the paper reports"] == PAPER_CLAIMS["C4"]["value"]
 
 
-def test_gain_rows_subtract_the_two_table2_rows():
+def test_a_level_claim_over_folds_has_its_interval():
+    runs = pd.read_csv(STANDARD / "11_memae_runs.csv")
+    sel = runs[(runs.protocol == "subject_groups") & (runs.model == "memae_lstm (preceding windows)")
+               & (runs.dataset == "dsads")]
+    r = claim_records.read_claim_records("standard").set_index(["claim", "protocol"]).loc[("A1", "subject-independent")]
+    ci = iv.interval(100 * sel.accuracy)
+    assert (r["n"], r["ours"], r["95 % CI low"], r["95 % CI high"]) == pytest.approx((ci.n, ci.mean, ci.low, ci.high))
+    assert sorted(r["run_keys"]) == sorted(sel.run_key)
+    assert r["verdict"] == iv.verdict(PAPER_CLAIMS["A1"]["value"], ci, "level")
+
+
+def test_summary_has_every_claim_with_n_interval_and_verdict():
     df = claims_vs_reproduced("standard").set_index("claim")
-    t = pd.read_csv(STANDARD / "23_usad_ablation.csv")
-    sel = t[(t.dataset == "wisdm2019_watch_accel") & (t.protocol == "subject_groups")].set_index("variant").accuracy
-    row = [c for c in df.index if c.startswith("B56")][0]
-    assert df.loc[row, "ours, subject-independent"] == pytest.approx(sel["Data Augmentation"] - sel["ACL"])
-    assert df.loc[row, "the paper reports"] == pytest.approx(PAPER_CLAIMS["B56"]["value"] - PAPER_CLAIMS["B32"]["value"])
-    assert np.isfinite(df.loc[row, "difference (subject-independent − paper)"])
+    assert list(df.reset_index().columns) == COLUMNS
+    assert {"A1", "A3", "A4", "B1", "C1", "C2", "C9", "C10"} <= set(df.index)
+    assert set(df["verdict, subject-independent"]) <= set(iv.VERDICTS)
+    assert df.loc["C2", "verdict, subject-independent"] == iv.UNTESTABLE and df.loc["C2", "note"]
+    assert df.loc["C10", "ours (any protocol)"] > 0
+    b1 = df.loc["B1"]
+    lo, hi = map(float, b1["95 % CI, subject-independent"].strip("[]").split(", "))
+    assert lo < b1["ours, subject-independent"] < hi and b1["n, subject-independent"] >= 3
+
+
+def test_records_name_the_notebook_to_run(tmp_path):
+    with pytest.raises(FileNotFoundError, match="run notebook 11_memae_results under the standard profile"):
+        claim_records.read_claim_records("standard", tables=tmp_path)
+    with pytest.raises(FileNotFoundError, match="notebook 32_stdualx_ablation writes it"):
+        claim_records.record_claims("32_stdualx_ablation", "standard", tables=tmp_path)
+    with pytest.raises(KeyError, match="no claim is measured in notebook '02_baselines_benchmark'"):
+        claim_records.record_claims("02_baselines_benchmark", "standard")
+
+
+def test_a_claim_whose_rows_are_missing_raises(tmp_path):
+    runs = pd.read_csv(STANDARD / "32_stdualx_ablation_runs.csv")
+    runs[runs.variant != "w/o CSA"].to_csv(tmp_path / "32_stdualx_ablation_runs.csv", index=False)
+    with pytest.raises(ValueError, match="claim C5: no rows of 32_stdualx_ablation_runs match"):
+        claim_records.record_claims("32_stdualx_ablation", "standard", tables=tmp_path)
 
 
 def test_notebook_times_sum_distinct_runs(tmp_path):
-    import json
     from harlib.report.summary import notebook_times
     nb = {"cells": [], "metadata": {"papermill": {"duration": 120.0}}, "nbformat": 4, "nbformat_minor": 5}
     (tmp_path / "27_demo.ipynb").write_text(json.dumps(nb))

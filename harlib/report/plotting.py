@@ -204,24 +204,42 @@ def stream_timeline(truth: np.ndarray, pred: np.ndarray, class_names, sampling_r
     return fig
 
 
-def claims_chart(summary: pd.DataFrame, panels: dict[str, list[str]]):
-    """The claims-versus-reproduced summary as dots: per claim, the paper's value and ours
-    under each protocol (``summary`` from :func:`harlib.report.summary.claims_vs_reproduced`), one
-    panel per unit (``panels``: title → claim ids)."""
-    fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4), squeeze=False)
-    marks = {"the paper reports": ("k", "D"), "ours, paper-style": ("tab:orange", "o"),
-             "ours, subject-independent": ("tab:blue", "s")}
-    for ax, (title, claims) in zip(axes[0], panels.items()):
-        t = summary.set_index("claim").loc[claims]
-        y = np.arange(len(t))[::-1]
-        for column, (colour, marker) in marks.items():
-            ax.scatter(t[column], y, c=colour, marker=marker, label=column, zorder=3)
-        ax.set_yticks(y, t.index)
+def claims_chart(records: pd.DataFrame, panels: dict[str, list]):
+    """The claims against ours, one panel per unit (``panels``: title → entries). Per entry
+    (a claim id, or a tuple of ids that one measurement stands in for, drawn once): the
+    paper's figure(s) as black diamonds, and ours under each protocol as a dot with its
+    95 % interval; a hollow dot has fewer runs than a verdict needs (n < 3).
+    ``records``: :func:`harlib.report.claim_records.read_claim_records`."""
+    from ..evaluation.intervals import MIN_RUNS
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4.5), squeeze=False)
+    marks = {"paper-style": ("tab:orange", "o", -0.12), "subject-independent": ("tab:blue", "s", 0.12)}
+    for ax, (title, entries) in zip(axes[0], panels.items()):
+        entries = [e if isinstance(e, tuple) else (e,) for e in entries]
+        ys = np.arange(len(entries))[::-1]
+        for y, ids in zip(ys, entries):
+            rec = records[records.claim.isin(ids)]
+            ax.scatter(rec.drop_duplicates("claim")["the paper reports"], [y] * rec.claim.nunique(),
+                       c="k", marker="D", zorder=4, label="the paper reports")
+            for protocol, (colour, marker, dy) in marks.items():
+                r = rec[(rec.claim == ids[0]) & (rec.protocol == protocol)]
+                if r.empty or not np.isfinite(r.ours.iloc[0]):
+                    continue
+                r = r.iloc[0]
+                lo, hi = r["95 % CI low"], r["95 % CI high"]
+                if np.isfinite(lo) and np.isfinite(hi):
+                    ax.plot([lo, hi], [y + dy] * 2, c=colour, lw=1.5, zorder=3)
+                full = r.n >= MIN_RUNS
+                ax.scatter([r.ours], [y + dy], marker=marker, zorder=5, label=f"ours, {protocol}",
+                           facecolors=colour if full else "white", edgecolors=colour)
+        ax.set_yticks(ys, [" / ".join(ids) for ids in entries])
         ax.grid(axis="x", alpha=0.3)
         ax.set_title(title)
     handles, labels = axes[0][0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=len(marks), fontsize=8)
-    fig.tight_layout(rect=(0, 0.07, 1, 1))
+    keep = dict(zip(labels, handles))
+    fig.legend(keep.values(), keep.keys(), loc="lower center", ncol=len(keep), fontsize=8,
+               bbox_to_anchor=(0.5, 0.04))
+    fig.text(0.5, 0.01, f"lines: 95 % intervals; hollow: fewer than {MIN_RUNS} runs", ha="center", fontsize=7)
+    fig.tight_layout(rect=(0, 0.12, 1, 1))
     return fig
 
 

@@ -1,0 +1,126 @@
+"""A number is a distribution: the mean of a claim's runs with its 95 % interval, paired
+differences between two settings over the same folds and seeds, and the verdict a claim
+gets from them (notebook 90).
+
+The interval is Student's t over the runs (seeds × folds), ``mean ± t(0.975, n−1) · s/√n``:
+runs of one protocol share their data, so the interval describes run-to-run spread under
+that protocol (seeds and held-out subject groups), not the spread over datasets. A
+difference between two settings (an ablation, a leak, a gain) is **paired**: each run of
+one setting is matched with the run of the other on the same fold and seed, and the
+interval is taken over those differences, which removes the fold-to-fold spread the two
+settings share.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+LEVEL = 0.95
+METHOD = "Student's t over runs (seeds × folds)"
+PAIRED_METHOD = "Student's t over paired differences (same fold and seed)"
+#: the fewest runs for which an interval is reported as a verdict's evidence
+MIN_RUNS = 3
+
+
+@dataclass(frozen=True)
+class Interval:
+    """``n`` values, their mean and the 95 % interval (NaN bounds when n < 2)."""
+    n: int
+    mean: float
+    low: float
+    high: float
+    method: str = METHOD
+
+    def contains(self, value: float) -> bool:
+        return self.low <= value <= self.high
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def interval(values: Iterable[float], method: str = METHOD) -> Interval:
+    """Mean and 95 % t-interval of the finite ``values``; NaN bounds for fewer than two,
+    and NaN everything for none."""
+    v = np.asarray(list(values), dtype=float)
+    v = v[np.isfinite(v)]
+    if len(v) == 0:
+        return Interval(0, math.nan, math.nan, math.nan, method)
+    m = float(v.mean())
+    if len(v) < 2:
+        return Interval(1, m, math.nan, math.nan, method)
+    from scipy.stats import t
+    h = float(t.ppf(0.5 + LEVEL / 2, len(v) - 1) * v.std(ddof=1) / math.sqrt(len(v)))
+    return Interval(len(v), m, m - h, m + h, method)
+
+
+def paired_differences(a: pd.DataFrame, b: pd.DataFrame, column: str,
+                       on: Sequence[str] = ("fold", "seed")) -> pd.DataFrame:
+    """``a[column] − b[column]`` for every pair of runs with equal ``on`` keys, one row per
+    pair (``on``, ``a``, ``b``, ``difference``). A key present twice in one side raises:
+    the pairing would be ambiguous. Runs without a partner are left out."""
+    on = list(on)
+    for side, df in (("a", a), ("b", b)):
+        missing = set([*on, column]) - set(df.columns)
+        if missing:
+            raise KeyError(f"paired_differences: side {side} has no column(s) {sorted(missing)}")
+        dup = df.duplicated(on)
+        if dup.any():
+            raise ValueError(f"paired_differences: side {side} holds {int(dup.sum())} runs with the same "
+                             f"{on} as another; pair on more keys")
+    pairs = a[[*on, column]].merge(b[[*on, column]], on=on, suffixes=("_a", "_b"))
+    pairs = pairs.rename(columns={f"{column}_a": "a", f"{column}_b": "b"})
+    pairs["difference"] = pairs["a"] - pairs["b"]
+    return pairs
+
+
+def paired_interval(a: pd.DataFrame, b: pd.DataFrame, column: str,
+                    on: Sequence[str] = ("fold", "seed"), scale: float = 1.0) -> Interval:
+    """The 95 % interval of the paired difference ``a − b`` (times ``scale``)."""
+    d = paired_differences(a, b, column, on)
+    return interval(scale * d["difference"].to_numpy(dtype=float), PAIRED_METHOD)
+
+
+# ---- verdicts ---------------------------------------------------------------------------
+REACHED = "reached"
+BELOW = "below the paper"
+NOISE = "inside noise"
+OPPOSITE = "opposite sign"
+FEW = "too few runs"
+UNTESTABLE = "not testable here"
+VERDICTS = (REACHED, BELOW, NOISE, OPPOSITE, FEW, UNTESTABLE)
+
+
+def verdict(paper: float, ours: Interval, kind: str) -> str:
+    """The verdict on one claim under one protocol.
+
+    kind ``level`` (a score the paper reports, higher is better): *reached* when our
+    interval reaches the paper's figure (its upper bound ≥ the figure), else *below the
+    paper*. kind ``difference`` (a gain or a drop the paper claims, positive when the
+    paper's direction holds): *inside noise* when our interval contains 0, *reached* when
+    it excludes 0 and reaches the paper's figure, *below the paper* when it excludes 0 on
+    the paper's side but stays under the figure, *opposite sign* when it excludes 0 on the
+    other side. kind ``untestable``: *not testable here* (e.g. a latency on other hardware).
+    Fewer than :data:`MIN_RUNS` runs: *too few runs*, whatever the mean says.
+    """
+    if kind == "untestable" or ours.n == 0 or not math.isfinite(paper):
+        return UNTESTABLE
+    if kind not in ("level", "difference"):
+        raise ValueError(f"unknown claim kind {kind!r}; choose level, difference or untestable")
+    if ours.n < MIN_RUNS:
+        return FEW
+    if kind == "level":
+        return REACHED if ours.high >= paper else BELOW
+    if ours.contains(0.0):
+        return NOISE
+    if (ours.low > 0) != (paper > 0):
+        return OPPOSITE
+    return REACHED if abs(ours.high if paper > 0 else ours.low) >= abs(paper) else BELOW
+
+
+__all__ = ["BELOW", "FEW", "Interval", "METHOD", "MIN_RUNS", "NOISE", "OPPOSITE", "PAIRED_METHOD",
+           "REACHED", "UNTESTABLE", "VERDICTS", "interval", "paired_differences", "paired_interval",
+           "verdict"]

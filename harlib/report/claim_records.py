@@ -1,0 +1,173 @@
+"""Claims recorded by id: each paper notebook ends by recording the claims it measures
+(:func:`record_claims`), and notebook 90 reads the records (:func:`read_claim_records`)
+instead of searching results tables by name.
+
+A record is one claim under one protocol: the paper's figure, our mean with its 95 %
+interval over the runs (a paired interval for a difference; :mod:`harlib.evaluation.intervals`),
+n, the verdict, the run keys, each run's best and last epoch, the training windows and the
+test windows that overlap a training window (the defining property of a random split).
+Where each claim is measured is :func:`harlib.papers.claims.claim_sources`. The records are
+a function of the notebook's committed runs table alone, so they can be rebuilt from
+``tables/`` without training (``tools/record_claims.py``).
+
+Records live in ``tables/[profile/]claims/<notebook>.json``.
+"""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..evaluation.intervals import Interval, interval, paired_differences, verdict
+from ..papers.claims import ClaimSource, claim_sources
+from .tables import output_dir
+
+#: the columns of :func:`read_claim_records`, in order
+RECORD_COLUMNS = ["claim", "protocol", "what", "kind", "the paper reports", "n", "ours", "95 % CI low",
+                  "95 % CI high", "verdict", "why ours may differ", "method", "best epoch (median)",
+                  "runs ending on their best epoch", "training windows (median)", "test overlap",
+                  "data", "notebook", "note", "run_keys"]
+
+
+def _select(table: pd.DataFrame, name: str, where: dict) -> pd.DataFrame:
+    mask = np.ones(len(table), dtype=bool)
+    for k, v in where.items():
+        if k not in table:
+            raise KeyError(f"table {name} has no column {k!r}; it has {list(table.columns)}")
+        col = table[k]
+        if isinstance(v, float):
+            mask &= pd.to_numeric(col, errors="coerce").to_numpy() == v
+        else:
+            mask &= (col.astype(str) == str(v)).to_numpy()
+    return table[mask]
+
+
+def _runs_facts(runs: pd.DataFrame) -> dict:
+    """What a record says about its runs: best epoch, whether they ended on it, windows,
+    overlap, keys (absent columns → NaN)."""
+    def med(c):
+        return float(runs[c].median()) if c in runs and runs[c].notna().any() else math.nan
+    ended = (runs["best_epoch"] == runs["epochs"]).sum() if {"best_epoch", "epochs"} <= set(runs) else None
+    return {"best epoch (median)": med("best_epoch"),
+            "runs ending on their best epoch": "" if ended is None else f"{int(ended)} of {len(runs)}",
+            "training windows (median)": med("n_train"),
+            "test overlap": float(runs["test_overlap"].mean()) if "test_overlap" in runs else math.nan,
+            "run_keys": sorted(map(str, runs["run_key"])) if "run_key" in runs else []}
+
+
+def _why(src: ClaimSource, protocol: str, facts: dict, ours: Interval, paper: float,
+         random_split: bool) -> str:
+    """The factors that can separate ours from the paper's figure (stated, not weighed)."""
+    if src.kind == "untestable":
+        return src.note
+    if ours.n and ours.high >= paper and src.kind == "level":
+        return ""
+    why = []
+    if "stand-in" in src.data or "names neither" in src.data:
+        why.append("stand-in data")
+    ended = facts["runs ending on their best epoch"]
+    if ended and not ended.startswith("0 of"):
+        why.append(f"budget: {ended} runs were still improving at their last epoch")
+    if math.isfinite(facts["best epoch (median)"]) and facts["best epoch (median)"] <= 2:
+        why.append("budget: kept an early epoch (median best epoch ≤ 2)")
+    if random_split and math.isfinite(facts["test overlap"]) and facts["test overlap"] < 0.5:
+        why.append(f"protocol: only {facts['test overlap']:.0%} of test windows overlap training")
+    if protocol == "subject-independent":
+        why.append("protocol: unseen subjects")
+    return "; ".join(why)
+
+
+def measure(src: ClaimSource, table: pd.DataFrame) -> list[dict]:
+    """The records of one claim from its table (one per protocol of ``src``)."""
+    out = []
+    paper = src.paper()
+    for protocol, filt in src.protocols.items():
+        rows = _select(table, src.table, {**filt, **src.where})
+        if rows.empty:
+            raise ValueError(f"claim {src.claim}: no rows of {src.table} match {dict(filt, **src.where)}")
+        if src.minus is not None:
+            base = _select(table, src.table, {**filt, **src.minus})
+            if base.empty:
+                raise ValueError(f"claim {src.claim}: no rows of {src.table} match {dict(filt, **src.minus)}")
+            d = paired_differences(rows, base, src.column)
+            if d.empty:
+                raise ValueError(f"claim {src.claim}: no run of {dict(src.where)} pairs with one of "
+                                 f"{dict(src.minus)} under {protocol} (same fold and seed)")
+            values = d["difference"] / d["b"] * 100 if src.relative else d["difference"] * src.scale
+            ours = interval(values, "Student's t over paired differences (same fold and seed)")
+            used = pd.concat([rows, base])
+        else:
+            ours = interval(rows[src.column] * src.scale)
+            used = rows
+        facts = _runs_facts(used if "run_key" in table else used.iloc[0:0])   # an aggregate: no runs
+        random_split = "protocol" in used and bool((used["protocol"] == "random_windows").all())
+        out.append({"claim": src.claim, "protocol": protocol, "what": src.what, "kind": src.kind,
+                    "the paper reports": paper, "n": ours.n, "ours": ours.mean, "95 % CI low": ours.low,
+                    "95 % CI high": ours.high, "verdict": verdict(paper, ours, src.kind),
+                    "why ours may differ": _why(src, protocol, facts, ours, paper, random_split),
+                    "method": ours.method,
+                    **facts, "data": src.data, "notebook": src.notebook, "note": src.note})
+    return out
+
+
+def _unmeasured(src: ClaimSource) -> dict:
+    return {"claim": src.claim, "protocol": "", "what": src.what, "kind": src.kind,
+            "the paper reports": src.paper(), "n": 0, "ours": math.nan, "95 % CI low": math.nan,
+            "95 % CI high": math.nan, "verdict": "not testable here", "why ours may differ": src.note,
+            "method": "", "run_keys": [], "data": src.data, "notebook": src.notebook, "note": src.note}
+
+
+def records_path(notebook: str, profile: str) -> Path:
+    return output_dir("tables", profile) / "claims" / f"{notebook}.json"
+
+
+def record_claims(notebook: str, profile: str, tables: Path | None = None) -> pd.DataFrame:
+    """Record every claim ``notebook`` measures, read from its results tables in ``tables``
+    (default: the profile's folder), to ``tables/[profile/]claims/<notebook>.json``; returns
+    the records. A notebook that measures no claim raises."""
+    sources = [s for s in claim_sources() if s.notebook == notebook]
+    if not sources:
+        raise KeyError(f"no claim is measured in notebook {notebook!r}; see harlib.papers.claims.claim_sources")
+    folder = Path(tables) if tables is not None else output_dir("tables", profile)
+    records = []
+    for src in sources:
+        if not src.table:
+            records.append(_unmeasured(src))
+            continue
+        path = folder / f"{src.table}.csv"
+        if not path.is_file():
+            raise FileNotFoundError(f"{path} is missing: notebook {notebook} writes it before recording its claims")
+        records += measure(src, pd.read_csv(path))
+    path = records_path(notebook, profile)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    clean = [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()} for r in records]
+    path.write_text(json.dumps({"profile": profile, "notebook": notebook, "records": clean},
+                               indent=1, ensure_ascii=False) + "\n")
+    return pd.DataFrame(records).reindex(columns=RECORD_COLUMNS)
+
+
+def read_claim_records(profile: str, tables: Path | None = None) -> pd.DataFrame:
+    """Every recorded claim of ``profile``, in the order of ``claim_sources()``. A claim
+    whose notebook has not recorded it raises, naming the notebook to run."""
+    folder = (Path(tables) if tables is not None else output_dir("tables", profile)) / "claims"
+    by_notebook: dict[str, list] = {}
+    rows = []
+    for src in claim_sources():
+        if src.notebook not in by_notebook:
+            path = folder / f"{src.notebook}.json"
+            if not path.is_file():
+                raise FileNotFoundError(f"{path} is missing: run notebook {src.notebook} under the "
+                                        f"{profile} profile (or tools/record_claims.py) first")
+            by_notebook[src.notebook] = json.loads(path.read_text())["records"]
+        mine = [r for r in by_notebook[src.notebook] if r["claim"] == src.claim]
+        if not mine:
+            raise ValueError(f"{folder / src.notebook}.json records no {src.claim}; re-run its notebook")
+        rows += mine
+    df = pd.DataFrame(rows).reindex(columns=RECORD_COLUMNS)
+    return df.fillna({"why ours may differ": "", "note": ""})
+
+
+__all__ = ["RECORD_COLUMNS", "measure", "read_claim_records", "record_claims", "records_path"]

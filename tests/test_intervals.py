@@ -1,0 +1,64 @@
+"""Intervals, paired differences and verdicts (harlib.evaluation.intervals)."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from harlib.evaluation import intervals as iv
+
+
+def test_t_interval_of_three_runs():
+    ci = iv.interval([1.0, 2.0, 3.0])
+    # mean 2, s = 1, t(0.975, 2) = 4.3027: half-width 4.3027 / sqrt(3)
+    assert (ci.n, ci.mean) == (3, 2.0)
+    assert ci.high - ci.mean == pytest.approx(4.302653 / math.sqrt(3), rel=1e-6)
+    assert ci.low == pytest.approx(2 * ci.mean - ci.high)
+
+
+def test_one_run_has_no_interval_and_nan_is_dropped():
+    ci = iv.interval([0.7, float("nan")])
+    assert ci.n == 1 and ci.mean == 0.7 and math.isnan(ci.low) and math.isnan(ci.high)
+    assert iv.interval([]).n == 0
+
+
+def test_paired_differences_match_fold_and_seed():
+    a = pd.DataFrame({"fold": [0, 1, 2], "seed": [0, 0, 0], "acc": [0.9, 0.8, 0.7]})
+    b = pd.DataFrame({"fold": [2, 0, 3], "seed": [0, 0, 0], "acc": [0.6, 0.85, 0.1]})
+    d = iv.paired_differences(a, b, "acc")
+    assert sorted(d.fold) == [0, 2]                       # fold 1 and 3 have no partner
+    assert d.set_index("fold").difference.to_dict() == pytest.approx({0: 0.05, 2: 0.1})
+    # pairing removes the shared fold effect: unpaired spread is wide, paired spread is not
+    a2 = pd.DataFrame({"fold": [0, 1, 2], "seed": 0, "acc": [0.5, 0.7, 0.9]})
+    b2 = a2.assign(acc=a2.acc - 0.02 + pd.Series([0.001, -0.001, 0.0]))
+    paired = iv.paired_interval(a2, b2, "acc")
+    assert paired.low > 0 and paired.method == iv.PAIRED_METHOD
+    assert iv.interval(a2.acc).low < iv.interval(b2.acc).high     # unpaired: the intervals overlap
+
+
+def test_ambiguous_pairs_raise():
+    a = pd.DataFrame({"fold": [0, 0], "seed": [0, 0], "acc": [0.9, 0.8]})
+    with pytest.raises(ValueError, match="side a holds 1 runs with the same"):
+        iv.paired_differences(a, a.iloc[:1], "acc")
+    with pytest.raises(KeyError, match="no column"):
+        iv.paired_differences(a.drop(columns="seed"), a, "acc")
+
+
+@pytest.mark.parametrize("paper, values, kind, expected", [
+    (90.0, [85, 88, 91], "level", iv.REACHED),            # the interval reaches 90
+    (99.0, [85, 86, 87], "level", iv.BELOW),
+    (2.0, [-1, 1, 2], "difference", iv.NOISE),            # contains 0
+    (2.0, [1.9, 2.1, 2.0], "difference", iv.REACHED),
+    (5.0, [1.0, 1.1, 0.9], "difference", iv.BELOW),       # the paper's side, short of 5
+    (5.0, [-1.0, -1.1, -0.9], "difference", iv.OPPOSITE),
+    (90.0, [85.0], "level", iv.FEW),
+    (1.6, [4.9, 5.0, 5.1], "untestable", iv.UNTESTABLE),
+])
+def test_verdicts(paper, values, kind, expected):
+    assert iv.verdict(paper, iv.interval(values), kind) == expected
+
+
+def test_an_unknown_kind_raises():
+    with pytest.raises(ValueError, match="unknown claim kind 'gain'"):
+        iv.verdict(1.0, iv.interval([1, 2, 3]), "gain")

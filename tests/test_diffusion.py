@@ -183,3 +183,32 @@ def test_end_to_end_pretrain_finetune_stores_the_augmentation(basicmotions_windo
     state = store.load_state_dict(aug_key)
     assert "stats.prototypes" in state and any(k.startswith("denoiser.") for k in state)
     assert fit("cnn1d", ws, split, cfg, store=store).cached
+
+
+def test_synthetic_label_counts_balanced_or_proportional():
+    """Eq. 13 of paper B draws synthetic labels uniformly: {"ratio": r, "labels": "uniform"}
+    makes r × the training windows in all, spread evenly over the classes present."""
+    from harlib.training.augment import counts_per_class
+    y = np.array([0] * 23 + [1] * 1 + [3] * 6)          # 23:1 imbalance, class 2 absent
+    assert counts_per_class(y, 4, 1.0).tolist() == [23, 1, 0, 6]
+    uniform = counts_per_class(y, 4, {"ratio": 1.0, "labels": "uniform"})
+    assert uniform.tolist() == [10, 10, 0, 10] and uniform.sum() == len(y)
+    assert counts_per_class(y, 4, {"ratio": 0.5, "labels": "uniform"}).tolist() == [5, 5, 0, 5]
+    assert counts_per_class(y, 4, {"ratio": 1.0, "labels": "proportional"}).tolist() == [23, 1, 0, 6]
+    assert counts_per_class(y, 4, "balance").tolist() == [0, 22, 0, 17]
+    for bad in ({"ratio": 1.0, "labels": "zipf"}, {"ratio": 0}, -1.0, True):
+        with pytest.raises(ValueError, match="amount must be"):
+            counts_per_class(y, 4, bad)
+
+
+def test_fit_on_a_named_device_draws_the_same_and_returns_to_the_cpu(real_train):
+    """``device`` moves the training, not the randomness: on the CPU named explicitly the fit
+    equals the default one bit for bit, and the fitted denoiser lives on the CPU."""
+    import torch
+    from harlib.training.diffusion import StatDiffusion
+    X, y = real_train
+    a = StatDiffusion(epochs=1, steps=10, sample_steps=2).fit(X[:64], y[:64], seed=0)
+    b = StatDiffusion(epochs=1, steps=10, sample_steps=2).fit(X[:64], y[:64], seed=0, device="cpu")
+    assert a.history_ == b.history_
+    assert all(torch.equal(p, q) for p, q in zip(a.model.parameters(), b.model.parameters()))
+    assert next(b.model.parameters()).device.type == "cpu"

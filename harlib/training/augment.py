@@ -9,13 +9,17 @@ that uses it, so a changed augmenter retrains what depends on it and nothing els
 How many windows are made (``counts_per_class``):
 ``"balance"``  each class is topped up to the size of the largest class (the class-imbalance
                use that paper B gives for its diffusion model);
-a float r      r × the class's own count, for every class.
+a float r      r × the class's own count, for every class;
+``{"ratio": r, "labels": "uniform"}``  r × the number of training windows in all, spread
+               evenly over the classes present (paper B's eq. 13 draws the synthetic labels
+               uniformly); ``"labels": "proportional"`` is the same as the float r.
 
 Built in: ``jitter_scale`` (Um et al. 2017: Gaussian jitter plus a random per-channel
 scale on real training windows). Paper B's conditional diffusion model registers here too.
 """
 from __future__ import annotations
 
+import inspect
 import time
 
 import numpy as np
@@ -27,13 +31,29 @@ from .runs import RunOutput, RunStore, array_fingerprint, cached_run
 AUGMENTERS: Registry = Registry("augmenter")
 
 
+def _positive(r) -> bool:
+    return isinstance(r, (int, float)) and not isinstance(r, bool) and r > 0
+
+
 def counts_per_class(y: np.ndarray, n_classes: int, amount) -> np.ndarray:
+    """Synthetic windows to make per class (see the module docstring for ``amount``)."""
     counts = np.bincount(y, minlength=n_classes)
     if amount == "balance":
         return np.where(counts > 0, counts.max() - counts, 0)
-    if isinstance(amount, (int, float)) and not isinstance(amount, bool) and amount > 0:
+    if _positive(amount):
         return np.round(counts * float(amount)).astype(int)
-    raise ValueError(f"amount must be 'balance' or a positive number, got {amount!r}")
+    if isinstance(amount, dict) and set(amount) == {"ratio", "labels"} and _positive(amount["ratio"]):
+        if amount["labels"] == "proportional":
+            return np.round(counts * float(amount["ratio"])).astype(int)
+        if amount["labels"] == "uniform":          # paper B's eq. 13: labels drawn uniformly
+            present = np.flatnonzero(counts > 0)
+            total = int(round(float(amount["ratio"]) * counts.sum()))
+            out = np.zeros(n_classes, dtype=int)
+            out[present] = total // len(present)
+            out[present[:total % len(present)]] += 1      # the remainder, to the first classes
+            return out
+    raise ValueError(f"amount must be 'balance', a positive number, or {{'ratio': r > 0, 'labels': "
+                     f"'proportional' | 'uniform'}}, got {amount!r}")
 
 
 @AUGMENTERS.register("jitter_scale")
@@ -67,9 +87,11 @@ class JitterScale:
 
 
 def augment(name: str, X: np.ndarray, y: np.ndarray, n_classes: int, seed: int,
-            amount="balance", store: RunStore | None = None, force: bool = False, **kwargs):
+            amount="balance", store: RunStore | None = None, force: bool = False,
+            device="cpu", **kwargs):
     """Fit augmenter ``name`` on training windows ``X, y`` and sample synthetic windows;
-    a stored augmentation run with the same key is loaded instead.
+    a stored augmentation run with the same key is loaded instead. ``device``: where an
+    augmenter whose ``fit`` takes one trains (not part of the key: the draws are the same).
 
     Returns ``(X_synthetic, y_synthetic, result)`` where ``result`` is the augmentation run.
     """
@@ -81,7 +103,8 @@ def augment(name: str, X: np.ndarray, y: np.ndarray, n_classes: int, seed: int,
     def train(key: str) -> RunOutput:
         t0 = time.perf_counter()
         torch.manual_seed(seed)
-        aug = cls(**kwargs).fit(X, y, seed)
+        takes_device = "device" in inspect.signature(cls.fit).parameters
+        aug = cls(**kwargs).fit(X, y, seed, device=device) if takes_device else cls(**kwargs).fit(X, y, seed)
         Xs, ys = aug.sample(counts, seed + 1)
         if not np.isfinite(Xs).all():
             raise ValueError(f"augmenter {name!r} produced non-finite windows")

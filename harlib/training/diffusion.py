@@ -138,7 +138,7 @@ def loss_weights(alpha_bar: np.ndarray, weighting: str, gamma: float = 5.0) -> n
 def sinusoidal_embedding(t: torch.Tensor, dim: int = EMB_DIM) -> torch.Tensor:
     """Transformer-style sinusoidal embedding of integer steps ``t`` ``(n,)`` → ``(n, dim)``."""
     half = dim // 2
-    freqs = torch.exp(-math.log(10000.0) * torch.arange(half, dtype=torch.float32) / half)
+    freqs = torch.exp(-math.log(10000.0) * torch.arange(half, dtype=torch.float32, device=t.device) / half)
     args = t.float()[:, None] * freqs[None]
     return torch.cat([torch.sin(args), torch.cos(args)], dim=1)
 
@@ -256,7 +256,12 @@ class StatDiffusion:
         self.history_: list[float] = []
 
     # -- fitting (§3.1.2, eq. 11–12) --
-    def fit(self, X: np.ndarray, y: np.ndarray, seed: int) -> "StatDiffusion":
+    def fit(self, X: np.ndarray, y: np.ndarray, seed: int, device="cpu") -> "StatDiffusion":
+        """Fit the denoiser on windows ``X`` (n, channels, time) with labels ``y``, on
+        ``device``. The random draws come from CPU generators whatever the device, so a GPU
+        fit draws the same noise, steps and dropped conditions as a CPU fit; the fitted
+        model is returned to the CPU."""
+        dev = torch.device(device)
         X = np.asarray(X)
         y = np.asarray(y)
         if X.ndim != 3 or len(X) == 0:
@@ -285,10 +290,12 @@ class StatDiffusion:
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             self.model = Denoiser(C, self.n_classes_, self.width)
+        self.model.to(dev)
         gen = torch.Generator().manual_seed(seed)
         rng = np.random.default_rng(seed)
         opt = torch.optim.AdamW(self.model.parameters(), lr=self.lr)
-        sqrt_ab, sqrt_1mab = self.alpha_bar.sqrt(), (1 - self.alpha_bar).sqrt()
+        alpha_bar, weights = self.alpha_bar.to(dev), self.weights.to(dev)
+        sqrt_ab, sqrt_1mab = alpha_bar.sqrt(), (1 - alpha_bar).sqrt()
         self.model.train()
         self.history_ = []
         for _ in range(self.epochs):
@@ -296,22 +303,23 @@ class StatDiffusion:
             total, seen = 0.0, 0
             for start in range(0, n, self.batch_size):
                 idx = torch.as_tensor(order[start:start + self.batch_size])
-                x0, f, yb = Xt[idx], f_all[idx].clone(), yt[idx]
+                x0, f, yb = Xt[idx].to(dev), f_all[idx].clone(), yt[idx].to(dev)
                 b = len(idx)
-                t = torch.randint(0, self.steps, (b,), generator=gen)       # index t−1
-                eps = torch.randn(x0.shape, generator=gen)
+                t = torch.randint(0, self.steps, (b,), generator=gen).to(dev)   # index t−1
+                eps = torch.randn(x0.shape, generator=gen).to(dev)
                 x_t = sqrt_ab[t, None, None] * x0 + sqrt_1mab[t, None, None] * eps   # eq. 5
                 drop = torch.rand(b, generator=gen) < self.cond_drop
                 f[drop, 3 * C:] = 0.0
-                err = (predict_noise(self.model, x_t, t + 1, f, yb, self.alpha_bar) - eps).pow(2).mean(dim=(1, 2))
-                loss = (self.weights[t] * err).mean()                        # eq. 11–12
+                f = f.to(dev)
+                err = (predict_noise(self.model, x_t, t + 1, f, yb, alpha_bar) - eps).pow(2).mean(dim=(1, 2))
+                loss = (weights[t] * err).mean()                             # eq. 11–12
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
                 total += float(loss.detach()) * b
                 seen += b
             self.history_.append(total / seen)
-        self.model.eval()
+        self.model.cpu().eval()
         return self
 
     # -- sampling (§3.1.3, eq. 13–15) --

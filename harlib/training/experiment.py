@@ -17,7 +17,7 @@ from .trainers.registry import trainer_for
 
 METRICS = ("accuracy", "f1_macro", "f1_weighted", "balanced_accuracy", "g_mean")
 #: also tabulated where a run has them (AUC needs class probabilities; NMI and ARI a clustering)
-OPTIONAL_METRICS = ("precision_macro", "recall_macro", "auc_ovr_macro", "ece", "nmi", "ari")
+OPTIONAL_METRICS = ("precision_macro", "recall_macro", "auc_ovr_macro", "ece", "nmi", "ari", "g_mean_ovr")
 
 
 _FROM_PROFILE = object()

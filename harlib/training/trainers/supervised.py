@@ -47,7 +47,7 @@ class _Supervised(Trainer):
         kwargs = dict(c.augment_kwargs)
         amount = kwargs.pop("amount", "balance")
         Xs, ys, res = augment(c.augment, prep.X_train, prep.y_train, req.ws.n_classes, req.seed,
-                              amount=amount, store=req.store, **kwargs)
+                              amount=amount, store=req.store, device=c.device, **kwargs)
         return Xs, ys, res
 
     #: the stage name of the (last) training stage in the run's history

@@ -138,8 +138,17 @@ def test_ablation_drops_subtract_from_the_full_model():
     t = claims.ablation_drops(pd.DataFrame(rows), "STDual-X", {"w/o CSA": "C5"})
     assert t["drop: accuracy"].tolist() == pytest.approx([0, 5, 0, 5])
     assert t["the paper reports: accuracy drop"].iloc[1] == 2.34 and np.isnan(t["the paper reports: accuracy drop"].iloc[0])
+    assert t["pairs"].tolist() == [1, 1, 1, 1] and t["drop: accuracy 95 % CI low"].isna().all()
     with pytest.raises(ValueError, match="no 'full'"):
         claims.ablation_drops(pd.DataFrame(rows), "full", {})
+    # three folds: the drop is a paired difference; fold effects cancel, so a steady 5-point
+    # drop is outside the noise while a drop that changes sign is inside it
+    rows = [{"protocol": "p", "fold": f, "seed": 0, "variant": v, "accuracy": 0.5 + 0.1 * f + d, "f1_macro": 0.5}
+            for f in range(3) for v, d in (("full", 0.0), ("steady", -0.05 + 0.001 * f), ("noisy", (-0.04, 0.05, -0.02)[f]))]
+    t = claims.ablation_drops(pd.DataFrame(rows), "full", {}).set_index("variant")
+    assert t.loc["steady", "pairs"] == 3 and not t.loc["steady", "drop: accuracy inside noise"]
+    assert t.loc["steady", "drop: accuracy 95 % CI low"] > 4
+    assert t.loc["noisy", "drop: accuracy inside noise"]
 
 
 def test_stdualx_ablation_variants_build():

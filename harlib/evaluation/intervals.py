@@ -63,6 +63,10 @@ def paired_differences(a: pd.DataFrame, b: pd.DataFrame, column: str,
     pair (``on``, ``a``, ``b``, ``difference``). A key present twice in one side raises:
     the pairing would be ambiguous. Runs without a partner are left out."""
     on = list(on)
+    if not on:                       # no keys: one run a side is one pair
+        if len(a) != 1 or len(b) != 1:
+            raise ValueError(f"paired_differences without keys pairs one run with one; got {len(a)} and {len(b)}")
+        a, b, on = a.assign(_pair=0), b.assign(_pair=0), ["_pair"]
     for side, df in (("a", a), ("b", b)):
         missing = set([*on, column]) - set(df.columns)
         if missing:

@@ -329,8 +329,9 @@ class STDualX(HARModel):
     **Defaults** (notes §2.1, the PAMAP2 encoder; OPPORTUNITY's differs in ``layers=5`` and
     its T = 64): ``layers`` N = 3, ``mixture_components`` k = 100, ``temporal_heads`` h = 4,
     ``spatial_heads`` h′ = 4, ``embed_dim`` 512, ``embedding_dropout`` 0.5, ``sigma_init``
-    50.0. **Assumed**: ``dropout`` 0.1 for the convolution block and the head's hidden layer
-    (BehaveFormer's value, notes §1.3–1.4; the notes give none for STDual-X).
+    50.0, and ``dropout`` 0.1 for the convolution block and the head's hidden layer (the
+    authors' ``model.py``: ``Transformer(3, feature_count, 100, 4, 4, l, trg_len, 0.1)`` and
+    ``nn.Dropout(0.1)`` in ``linear_imu``; BehaveFormer's value too, notes §1.3–1.4).
 
     The parameter count grows with T·F_model (the flattening head), e.g. 9 channels × 128:
     2.57 M with the tri-axial fallback (3 placements of 3 channels, F = 12), 12.0 M with one

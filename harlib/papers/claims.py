@@ -11,6 +11,8 @@ from typing import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from ..evaluation.intervals import paired_interval
+
 
 def claim_values(ids: Iterable[str]) -> list[float]:
     """The paper's value of each claim id (NaN for an empty id)."""
@@ -33,7 +35,10 @@ def ablation_drops(runs: pd.DataFrame, full: str, claims: Mapping[str, str],
                    percent: Iterable[str] | None = None) -> pd.DataFrame:
     """Per protocol × ``variant``: mean scores, and the drop from the ``full`` variant (full
     minus variant), with the paper's claimed drop (variant → claim id) where one exists.
-    ``percent``: the metrics shown in % (drops then in points); default all of them."""
+    ``percent``: the metrics shown in % (drops then in points); default all of them. The
+    first metric's drop also comes as a paired difference over the runs of both variants
+    with the same fold and seed: ``pairs``, its 95 % interval, and whether that interval
+    contains 0 (``inside noise``; False with fewer than two pairs, where no interval exists)."""
     metrics = list(metrics)
     percent = set(metrics if percent is None else percent)
     g = runs.groupby(["protocol", "variant"], sort=False)
@@ -46,6 +51,17 @@ def ablation_drops(runs: pd.DataFrame, full: str, claims: Mapping[str, str],
         if set(table.protocol) - set(ref.index):
             raise ValueError(f"no {full!r} runs for protocol(s) {sorted(set(table.protocol) - set(ref.index))}")
         table[f"drop: {m}"] = table.protocol.map(ref) - table[m]
+    for m in metrics[:1]:          # the first metric's drop as a paired difference, with its interval
+        scale = 100.0 if m in percent else 1.0
+        cis = []
+        for protocol, variant in zip(table.protocol, table.variant):
+            mine = runs[(runs.protocol == protocol) & (runs.variant == variant)]
+            ref = runs[(runs.protocol == protocol) & (runs.variant == full)]
+            cis.append(paired_interval(ref, mine, m, on=[k for k in ("fold", "seed") if k in runs], scale=scale))
+        table["pairs"] = [c.n for c in cis]
+        table[f"drop: {m} 95 % CI low"] = [c.low for c in cis]
+        table[f"drop: {m} 95 % CI high"] = [c.high for c in cis]
+        table[f"drop: {m} inside noise"] = [bool(c.n >= 2 and c.low <= 0 <= c.high) for c in cis]
     table["the paper reports: accuracy drop"] = claim_values(claims.get(v, "") for v in table.variant)
     return table
 
@@ -121,6 +137,14 @@ def claim_sources() -> list[ClaimSource]:
         ClaimSource("A2", "paper A: unsupervised accuracy on PAMAP2", "A2", "level", "11_memae_results",
                     "11_memae_runs", "accuracy", _DSADS_A.format("PAMAP2"), _RANDOM_VS_GROUPS, a_model,
                     scale=100.0, note="one DSADS measurement stands in for A1 and A2"),
+        ClaimSource("A1 (linear probe)", "paper A on DaLiAc, read by a linear probe on the embeddings (labels "
+                    "used after training, as A's predecessor HUF scores features)", "A1", "level", "11_memae_results",
+                    "11_memae_views_runs", "probe_accuracy", _DSADS_A.format("DaLiAc"), _RANDOM_VS_GROUPS, a_model,
+                    scale=100.0, note="one DSADS measurement stands in for A1 and A2"),
+        ClaimSource("A2 (linear probe)", "paper A on PAMAP2, read by a linear probe on the embeddings",
+                    "A2", "level", "11_memae_results", "11_memae_views_runs", "probe_accuracy",
+                    _DSADS_A.format("PAMAP2"), _RANDOM_VS_GROUPS, a_model, scale=100.0,
+                    note="one DSADS measurement stands in for A1 and A2"),
         ClaimSource("A3", "paper A: feature separability gained despite shorter windows (%; silhouette, 1 s vs 2 s)",
                     "A3", "difference", "13_memae_hyperparameters", "13_memae_hyperparameters_runs",
                     "silhouette", "dsads (the paper names neither dataset nor measure; silhouette of the "

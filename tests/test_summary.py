@@ -86,3 +86,18 @@ def test_notebook_times_sum_distinct_runs(tmp_path):
     pd.DataFrame({"run_key": ["a", "a", "b"], "train_seconds": [60.0, 60.0, 30.0]}).to_csv(tmp_path / "27_demo_runs.csv", index=False)
     t = notebook_times(tmp_path, tmp_path).set_index("notebook").loc["27_demo"]
     assert t["committed execution (min)"] == 2.0 and t["training of its runs (min)"] == 1.5 and t["runs"] == 2
+
+
+def test_records_without_any_interval_read_as_numbers(tmp_path, monkeypatch):
+    """One run per claim (the smoke profile): every interval bound is null in the JSON and
+    must still read back as NaN, not as None."""
+    monkeypatch.setenv("HARLIB_OUTPUT", str(tmp_path))
+    runs = pd.read_csv(STANDARD / "32_stdualx_ablation_runs.csv")
+    claim_records.record_claims("32_stdualx_ablation", "standard", tables=STANDARD)
+    recs = json.loads((tmp_path / "tables" / "claims" / "32_stdualx_ablation.json").read_text())["records"]
+    assert all(r["95 % CI low"] is None for r in recs) and len(runs)
+    df = pd.DataFrame(recs)
+    import harlib.report.claim_records as cr
+    monkeypatch.setattr(cr, "claim_sources", lambda: [s for s in claim_sources() if s.notebook == "32_stdualx_ablation"])
+    got = cr.read_claim_records("standard")
+    assert got["95 % CI low"].dtype == float and got["95 % CI low"].isna().all() and len(got) == len(df)

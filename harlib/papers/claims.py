@@ -209,7 +209,7 @@ def claim_sources() -> list[ClaimSource]:
                     note="other hardware: a GPU's latency is not a CPU thread's"),
         ClaimSource("C10", "paper C: STDual-X peak memory (MB; theirs a Tesla P100, ours a fresh CPU process)",
                     "C10", "untestable", "36_stdualx_efficiency", "36_stdualx_efficiency",
-                    "fresh process peak RSS, MiB (100 inferences)", "the UCI-HAR window shape (9 × 128)",
+                    "fresh process peak RSS, MiB", "the UCI-HAR window shape (9 × 128)",
                     {"measured": {"input": "uci_har_hapt, 2.56 s (one placement)"}},
                     note="the paper does not say whether GPU or host memory, nor the batch; ours is a "
                          "CPU process's peak resident memory, torch included"),

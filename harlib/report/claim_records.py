@@ -167,7 +167,10 @@ def read_claim_records(profile: str, tables: Path | None = None) -> pd.DataFrame
             raise ValueError(f"{folder / src.notebook}.json records no {src.claim}; re-run its notebook")
         rows += mine
     df = pd.DataFrame(rows).reindex(columns=RECORD_COLUMNS)
-    return df.fillna({"why ours may differ": "", "note": ""})
+    numeric = ["the paper reports", "n", "ours", "95 % CI low", "95 % CI high", "best epoch (median)",
+               "training windows (median)", "test overlap"]
+    df[numeric] = df[numeric].apply(pd.to_numeric, errors="coerce")   # JSON null → NaN
+    return df.fillna({"why ours may differ": "", "note": "", "runs ending on their best epoch": ""})
 
 
 __all__ = ["RECORD_COLUMNS", "measure", "read_claim_records", "record_claims", "records_path"]

@@ -1,6 +1,6 @@
 """Run profiles: how much compute a notebook spends.
 
-``smoke``     CI: tiny subsets and 1–2 epochs, so every notebook runs end to end in minutes.
+``smoke``     CI: tiny subsets (128 training windows) and one epoch, so every notebook runs end to end in minutes.
 ``standard``  Meaningful numbers on one 2-core CPU machine in hours, not days: at most
               10 epochs (patience 3) on a stratified sample of at most 2,000 training
               windows, validation on at most 500, testing on all test windows. The papers'
@@ -48,8 +48,10 @@ class Profile:
     grid_budget: dict | None = None
     # notebook 02: the anchors retrained with a larger budget on the first folds (None: skip)
     budget_check: dict | None = None
-    # efficiency tables: timed repeats per measurement
+    # efficiency tables: timed repeats per measurement, and the batch whose per-window
+    # latency they report beside the single window's
     efficiency_repeats: int = 50
+    efficiency_batch: int = 100
     # augmentation and pre-training stages (papers A and B): epochs of each
     augment_epochs: int = 1
     pretrain_epochs: int = 1
@@ -90,11 +92,15 @@ STANDARD_FLOOR = ("floor 0.02 (the fixed tolerance used before per-value spreads
                   "3 standard errors where larger")
 
 PROFILES = {
-    "smoke": Profile("smoke", max_epochs=2, patience=2, seeds=(0,), max_train_windows=400,
-                     max_val_windows=200, max_test_windows=300, max_folds=1,
+    # sized by the measured seconds of each notebook (tables/test_times_smoke): with 400
+    # training windows and two epochs, evaluation and training of ~700 runs made the test
+    # command take 41 min on two cores; 128 windows and one epoch keep every code path
+    "smoke": Profile("smoke", max_epochs=1, patience=1, seeds=(0,), max_train_windows=128,
+                     max_val_windows=64, max_test_windows=128, max_folds=1,
                      description="CI: every notebook end to end in minutes; numbers meaningless",
-                     num_threads=1, cheap_model_train_windows=400, grid_train_windows=400,
-                     grid_seeds=(0,), efficiency_repeats=5, latency_rounds=3, latency_per_round=10,
+                     num_threads=1, cheap_model_train_windows=128, grid_train_windows=128,
+                     grid_seeds=(0,), efficiency_repeats=3, efficiency_batch=10,
+                     latency_rounds=3, latency_per_round=10,
                      all_threads_latency=False,
                      # notebook 02's zoo (19 models × 4 datasets) is the suite's largest cost:
                      # 100 windows and one epoch per run; the larger-budget check doubles both

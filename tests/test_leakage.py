@@ -138,7 +138,7 @@ def test_ablation_drops_subtract_from_the_full_model():
     t = claims.ablation_drops(pd.DataFrame(rows), "STDual-X", {"w/o CSA": "C5"})
     assert t["drop: accuracy"].tolist() == pytest.approx([0, 5, 0, 5])
     assert t["the paper reports: accuracy drop"].iloc[1] == 2.34 and np.isnan(t["the paper reports: accuracy drop"].iloc[0])
-    assert t["pairs"].tolist() == [1, 1, 1, 1] and t["drop: accuracy 95 % CI low"].isna().all()
+    assert t["pairs"].tolist() == [0, 1, 0, 1] and t["drop: accuracy 95 % CI low"].isna().all()   # 0: the full model itself
     with pytest.raises(ValueError, match="no 'full'"):
         claims.ablation_drops(pd.DataFrame(rows), "full", {})
     # three folds: the drop is a paired difference; fold effects cancel, so a steady 5-point

@@ -11,7 +11,7 @@ from typing import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from ..evaluation.intervals import paired_interval
+from ..evaluation.intervals import Interval, paired_interval
 
 
 def claim_values(ids: Iterable[str]) -> list[float]:
@@ -37,7 +37,8 @@ def ablation_drops(runs: pd.DataFrame, full: str, claims: Mapping[str, str],
     minus variant), with the paper's claimed drop (variant → claim id) where one exists.
     ``percent``: the metrics shown in % (drops then in points); default all of them. The
     first metric's drop also comes as a paired difference over the runs of both variants
-    with the same fold and seed: ``pairs``, its 95 % interval, and whether that interval
+    with the same fold and seed: ``pairs``, the paired mean (the drop itself when every run
+    has a partner; else the mean over the pairs only), its 95 % interval, and whether that interval
     contains 0 (``inside noise``; False with fewer than two pairs, where no interval exists)."""
     metrics = list(metrics)
     percent = set(metrics if percent is None else percent)
@@ -57,8 +58,10 @@ def ablation_drops(runs: pd.DataFrame, full: str, claims: Mapping[str, str],
         for protocol, variant in zip(table.protocol, table.variant):
             mine = runs[(runs.protocol == protocol) & (runs.variant == variant)]
             ref = runs[(runs.protocol == protocol) & (runs.variant == full)]
-            cis.append(paired_interval(ref, mine, m, on=[k for k in ("fold", "seed") if k in runs], scale=scale))
+            cis.append(Interval(0, np.nan, np.nan, np.nan) if variant == full else   # itself: no comparison
+                       paired_interval(ref, mine, m, on=[k for k in ("fold", "seed") if k in runs], scale=scale))
         table["pairs"] = [c.n for c in cis]
+        table[f"drop: {m}, paired mean"] = [c.mean for c in cis]   # the drop itself when every run pairs
         table[f"drop: {m} 95 % CI low"] = [c.low for c in cis]
         table[f"drop: {m} 95 % CI high"] = [c.high for c in cis]
         table[f"drop: {m} inside noise"] = [bool(c.n >= 2 and c.low <= 0 <= c.high) for c in cis]

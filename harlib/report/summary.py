@@ -19,7 +19,7 @@ PROTOCOLS = ("paper-style", "subject-independent")
 #: and the verdict; "ours (any protocol)" holds a measurement without protocols (latency)
 COLUMNS = ["claim", "what", "the paper reports",
            *[f"{c}, {p}" for p in PROTOCOLS for c in ("ours", "n", "95 % CI", "verdict")],
-           "ours (any protocol)", "why ours may differ", "data", "notebook", "note"]
+           "test overlap, paper-style", "ours (any protocol)", "why ours may differ", "data", "notebook", "note"]
 
 
 def _ci(low: float, high: float, digits: int = 2) -> str:
@@ -29,7 +29,8 @@ def _ci(low: float, high: float, digits: int = 2) -> str:
 def claims_vs_reproduced(profile: str, tables: Path | None = None) -> pd.DataFrame:
     """One row per headline claim, from the claim records the paper notebooks wrote
     (:func:`harlib.report.claim_records.read_claim_records`): the paper's figure, and under
-    each protocol our mean, n runs, the 95 % interval and the verdict. "why ours may differ"
+    each protocol our mean, n runs, the 95 % interval and the verdict, and the share of the
+    paper-style test windows that overlap a training window. "why ours may differ"
     gives the subject-independent row's reasons (else the measured or paper-style row's). A
     claim no notebook measures keeps its row, with the reason in ``note``."""
     rec = read_claim_records(profile, tables)
@@ -44,6 +45,8 @@ def claims_vs_reproduced(profile: str, tables: Path | None = None) -> pd.DataFra
                 row.update({f"ours, {p}": r["ours"], f"n, {p}": int(r["n"]),
                             f"95 % CI, {p}": _ci(r["95 % CI low"], r["95 % CI high"]),
                             f"verdict, {p}": r["verdict"]})
+                if p == "paper-style":     # a random split's defining property, where it is one
+                    row["test overlap, paper-style"] = r["test overlap"]
             elif r["protocol"] == "measured":
                 row["ours (any protocol)"] = r["ours"]
         pick = g[g.protocol == "subject-independent"]

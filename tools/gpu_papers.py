@@ -563,20 +563,6 @@ class Runner:
 
 
 # ---- the tables ---------------------------------------------------------------------------
-def t_interval(values) -> tuple[float, float, float]:
-    """Mean and 95 % t-interval (NaN bounds for fewer than two values)."""
-    v = np.asarray(values, dtype=float)
-    v = v[np.isfinite(v)]
-    if len(v) == 0:
-        return math.nan, math.nan, math.nan
-    m = float(v.mean())
-    if len(v) < 2:
-        return m, math.nan, math.nan
-    from scipy.stats import t
-    h = float(t.ppf(0.975, len(v) - 1) * v.std(ddof=1) / math.sqrt(len(v)))
-    return m, m - h, m + h
-
-
 def runs_table(ledger: Ledger, queue: list[Item]) -> pd.DataFrame:
     order = {i.id: n for n, i in enumerate(queue)}
     rows = []
@@ -605,6 +591,7 @@ def headline_table(runs: pd.DataFrame) -> pd.DataFrame:
     t-interval over seeds and folds (n ≥ 2), mean macro-F1; "ours, as the paper states
     it" is the mean accuracy, or for an ablation whose figure is a drop, the method's
     accuracy minus the row's over the runs both have (same fold and seed)."""
+    from harlib.evaluation.intervals import interval
     from harlib.papers.published import PAPER_CLAIMS
     if runs.empty or not (runs.kind == "train").any():
         return pd.DataFrame(columns=HEADLINE_COLUMNS)
@@ -614,7 +601,8 @@ def headline_table(runs: pd.DataFrame) -> pd.DataFrame:
     for (claim, row, stand_in, protocol), g in train.groupby(["claim", "row", "stand_in", "protocol"],
                                                               sort=False):
         acc = 100 * g.accuracy.to_numpy(dtype=float)
-        m, lo, hi = t_interval(acc)
+        ci = interval(acc)
+        m, lo, hi = ci.mean, ci.low, ci.high
         stated = m
         setting = by_claim.get(claim)
         if setting is not None and setting.drop_from:

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..evaluation.intervals import Interval, interval, paired_differences, verdict
+from ..evaluation.intervals import PAIRED_METHOD, UNTESTABLE, Interval, interval, paired_differences, verdict
 from ..papers.claims import ClaimSource, claim_sources
 from .tables import output_dir
 
@@ -97,7 +97,7 @@ def measure(src: ClaimSource, table: pd.DataFrame) -> list[dict]:
                 raise ValueError(f"claim {src.claim}: no run of {dict(src.where)} pairs with one of "
                                  f"{dict(src.minus)} under {protocol} (same fold and seed)")
             values = d["difference"] / d["b"] * 100 if src.relative else d["difference"] * src.scale
-            ours = interval(values, "Student's t over paired differences (same fold and seed)")
+            ours = interval(values, PAIRED_METHOD)
             used = pd.concat([rows, base])
         else:
             ours = interval(rows[src.column] * src.scale)
@@ -116,7 +116,7 @@ def measure(src: ClaimSource, table: pd.DataFrame) -> list[dict]:
 def _unmeasured(src: ClaimSource) -> dict:
     return {"claim": src.claim, "protocol": "", "what": src.what, "kind": src.kind,
             "the paper reports": src.paper(), "n": 0, "ours": math.nan, "95 % CI low": math.nan,
-            "95 % CI high": math.nan, "verdict": "not testable here", "why ours may differ": src.note,
+            "95 % CI high": math.nan, "verdict": UNTESTABLE, "why ours may differ": src.note,
             "method": "", "run_keys": [], "data": src.data, "notebook": src.notebook, "note": src.note}
 
 

@@ -62,3 +62,40 @@ def test_verdicts(paper, values, kind, expected):
 def test_an_unknown_kind_raises():
     with pytest.raises(ValueError, match="unknown claim kind 'gain'"):
         iv.verdict(1.0, iv.interval([1, 2, 3]), "gain")
+
+
+def test_paired_comparisons_against_a_named_and_the_best_variant():
+    rows = [{"protocol": p, "loss": v, "fold": f, "seed": 0, "acc": base + d + 0.01 * f}
+            for p, base in (("a", 0.5), ("b", 0.7))
+            for v, d in (("ce", 0.0), ("focal", 0.02), ("mix", -0.01))
+            for f in range(3)]
+    runs = pd.DataFrame(rows)
+    # fold noise cancels in the pairs: constant differences, zero-width intervals
+    t = iv.paired_comparisons(runs, "loss", "ce", "acc", by=["protocol"], scale=100)
+    assert list(t.columns[:3]) == ["protocol", "loss", "minus"]
+    a = t[t.protocol == "a"].set_index("loss")
+    assert a.loc["focal", "mean"] == pytest.approx(2) and a.loc["mix", "mean"] == pytest.approx(-1)
+    assert a.loc["focal", "pairs"] == 3 and a.loc["focal", "95 % CI low"] == pytest.approx(2)
+    assert set(t["reading"]) == {iv.OUTSIDE}
+    best = iv.paired_comparisons(runs, "loss", "best", "acc", by=["protocol"], scale=100)
+    assert set(best["minus"]) == {"focal"} and (best["mean"] < 0).all()
+    runs.loc[(runs.loss == "mix") & (runs.fold == 2), "acc"] += 0.05      # one fold flips the sign
+    t = iv.paired_comparisons(runs, "loss", "ce", "acc", by=["protocol"])
+    assert t.set_index(["protocol", "loss"]).loc[("a", "mix"), "reading"] == iv.NOISE
+    one = iv.paired_comparisons(runs[runs.fold == 0], "loss", "ce", "acc", by=["protocol"])
+    assert set(one["reading"]) == {iv.FEW} and (one["pairs"] == 1).all()   # one pair: no interval
+    with pytest.raises(ValueError, match="no loss = 'adam'"):
+        iv.paired_comparisons(runs, "loss", "adam", "acc")
+    with pytest.raises(KeyError, match="no column"):
+        iv.paired_comparisons(runs, "optimiser", "ce", "acc")
+    with pytest.raises(ValueError, match="rename column"):
+        iv.paired_comparisons(runs.rename(columns={"loss": "reading"}), "reading", "ce", "acc")
+
+
+def test_paired_comparisons_of_cumulative_steps():
+    runs = pd.DataFrame([{"variant": v, "fold": f, "seed": 0, "acc": a + 0.1 * f}
+                         for v, a in (("backbone", 1.0), ("+ loss", 3.0), ("+ augmentation", 2.0))
+                         for f in range(3)])
+    t = iv.paired_comparisons(runs, "variant", "previous", "acc")
+    assert list(zip(t.variant, t.minus)) == [("+ loss", "backbone"), ("+ augmentation", "+ loss")]
+    assert t["mean"].tolist() == pytest.approx([2.0, -1.0])

@@ -88,10 +88,57 @@ def paired_interval(a: pd.DataFrame, b: pd.DataFrame, column: str,
     return interval(scale * d["difference"].to_numpy(dtype=float), PAIRED_METHOD)
 
 
+def noise_reading(ci: Interval) -> str:
+    """How a difference's interval reads: :data:`NOISE` when it contains 0,
+    :data:`OUTSIDE` when it excludes 0, :data:`FEW` where fewer than two values give no interval."""
+    if not (math.isfinite(ci.low) and math.isfinite(ci.high)):
+        return FEW
+    return NOISE if ci.low <= 0 <= ci.high else OUTSIDE
+
+
+def paired_comparisons(runs: pd.DataFrame, variant: str, reference, column: str,
+                       by: Sequence[str] = (), on: Sequence[str] = ("fold", "seed"),
+                       scale: float = 1.0) -> pd.DataFrame:
+    """Every value of ``runs[variant]`` against ``reference`` (one value of that column; the
+    name ``"best"``: the variant with the highest mean in each group; or ``"previous"``: each
+    variant against the one before it in the runs' order, for cumulative steps), within each group
+    of ``by``: one row per group and compared variant with ``pairs``, the paired mean of
+    ``(variant − reference) · scale``, its 95 % interval and its ``reading``
+    (:func:`noise_reading`). Runs are paired on ``on`` (:func:`paired_differences`)."""
+    by = list(by)
+    missing = {variant, column, *by} - set(runs.columns)
+    if missing:
+        raise KeyError(f"paired_comparisons: runs have no column(s) {sorted(missing)}")
+    clash = {variant, *by} & {"minus", "pairs", "mean", "95 % CI low", "95 % CI high", "reading"}
+    if clash:
+        raise ValueError(f"paired_comparisons: rename column(s) {sorted(clash)}; the table uses those names")
+    on = [k for k in on if k in runs.columns]
+    rows = []
+    groups = runs.groupby(by, sort=False) if by else [((), runs)]
+    for key, g in groups:
+        key = key if isinstance(key, tuple) else (key,)
+        names = list(g[variant].drop_duplicates())
+        if reference == "previous":
+            steps = list(zip(names[1:], names[:-1]))
+        else:
+            ref = g.groupby(variant, sort=False)[column].mean().idxmax() if reference == "best" else reference
+            if ref not in names:
+                raise ValueError(f"paired_comparisons: no {variant} = {ref!r} runs in group {dict(zip(by, key))}")
+            steps = [(name, ref) for name in names if name != ref]
+        for name, ref in steps:
+            ci = paired_interval(g[g[variant] == name], g[g[variant] == ref], column, on=on, scale=scale)
+            rows.append({**dict(zip(by, key)), variant: name, "minus": ref, "pairs": ci.n, "mean": ci.mean,
+                         "95 % CI low": ci.low, "95 % CI high": ci.high, "reading": noise_reading(ci)})
+    return pd.DataFrame(rows, columns=[*by, variant, "minus", "pairs", "mean", "95 % CI low", "95 % CI high",
+                                       "reading"])
+
+
 # ---- verdicts ---------------------------------------------------------------------------
 REACHED = "reached"
 BELOW = "below the paper"
 NOISE = "inside noise"
+#: a difference whose interval excludes 0 (not a verdict: it says nothing of the paper's figure)
+OUTSIDE = "outside noise"
 OPPOSITE = "opposite sign"
 FEW = "too few runs"
 UNTESTABLE = "not testable here"
@@ -125,6 +172,6 @@ def verdict(paper: float, ours: Interval, kind: str) -> str:
     return REACHED if abs(ours.high if paper > 0 else ours.low) >= abs(paper) else BELOW
 
 
-__all__ = ["BELOW", "FEW", "Interval", "METHOD", "MIN_RUNS", "NOISE", "OPPOSITE", "PAIRED_METHOD",
-           "REACHED", "UNTESTABLE", "VERDICTS", "interval", "paired_differences", "paired_interval",
-           "verdict"]
+__all__ = ["BELOW", "FEW", "Interval", "METHOD", "MIN_RUNS", "NOISE", "OPPOSITE", "OUTSIDE", "PAIRED_METHOD",
+           "REACHED", "UNTESTABLE", "VERDICTS", "interval", "noise_reading", "paired_comparisons", "paired_differences",
+           "paired_interval", "verdict"]

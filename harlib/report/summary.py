@@ -130,5 +130,55 @@ def paper_profile_headline(tables: Path | None = None, wide: bool = False) -> pd
     return out
 
 
-__all__ = ["COLUMNS", "PAPER_PROFILE_COLUMNS", "PROTOCOLS", "claims_vs_reproduced",
-           "notebook_times", "paper_profile_headline"]
+#: the README's claims table: its header, between these markers (``tools/readme_claims.py``)
+README_CLAIMS_BEGIN = "<!-- quotes: tables/90_claims_vs_reproduced.csv -->"
+README_CLAIMS_END = "<!-- end quotes -->"
+README_CLAIMS_HEADER = ("| claim | the paper reports | ours, paper-style | n | 95 % CI | verdict "
+                        "| ours, subject-independent | n | 95 % CI | verdict | data | notebook |")
+
+
+def readme_claims_table(table: pd.DataFrame) -> str:
+    """The README's claims table (Markdown) from notebook 90's :func:`claims_vs_reproduced`
+    table: one line per claim, a measurement without protocols marked "(any)"."""
+    def num(v):
+        return "—" if pd.isna(v) or v == "" else f"{float(v):.2f}"
+
+    def text(v):
+        return "" if pd.isna(v) else str(v)
+
+    def count(v):
+        return "" if pd.isna(v) or v == "" else str(int(v))
+
+    lines = [README_CLAIMS_HEADER, "|---|---:|---:|---:|---|---|---:|---:|---|---|---|---|"]
+    for _, r in table.iterrows():
+        ps = num(r["ours, paper-style"])
+        if not pd.isna(r["ours (any protocol)"]) and r["ours (any protocol)"] != "":
+            ps = f'{num(r["ours (any protocol)"])} (any)'
+        what = r["what"].split(": ", 1)[1] if ": " in r["what"] else r["what"]
+        nb = r["notebook"]
+        cells = [f'**{r["claim"]}** {what}', num(r["the paper reports"]), ps]
+        for p in PROTOCOLS:
+            if p == "subject-independent":
+                cells.append(num(r[f"ours, {p}"]))
+            cells += [count(r[f"n, {p}"]), text(r[f"95 % CI, {p}"]), text(r[f"verdict, {p}"])]
+        cells += [text(r["data"]), f"[{nb[:2]}](notebooks/{nb}.ipynb)"]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def readme_with_claims(readme: str, table: pd.DataFrame) -> str:
+    """``readme`` with its claims table (the quote block that starts with
+    :data:`README_CLAIMS_BEGIN`) replaced by :func:`readme_claims_table`."""
+    start = readme.find(README_CLAIMS_BEGIN)
+    if start < 0:
+        raise ValueError(f"the README has no claims block starting with {README_CLAIMS_BEGIN!r}")
+    body = start + len(README_CLAIMS_BEGIN)
+    end = readme.find(README_CLAIMS_END, body)
+    if end < 0:
+        raise ValueError("the README's claims block is not closed")
+    return readme[:body] + "\n" + readme_claims_table(table) + "\n\n" + readme[end:]
+
+
+__all__ = ["COLUMNS", "PAPER_PROFILE_COLUMNS", "PROTOCOLS", "README_CLAIMS_BEGIN", "README_CLAIMS_END",
+           "README_CLAIMS_HEADER", "claims_vs_reproduced", "notebook_times", "paper_profile_headline",
+           "readme_claims_table", "readme_with_claims"]

@@ -160,3 +160,32 @@ def test_stdualx_ablation_variants_build():
         assert cfg.sampler == "triplet"              # every variant sees the same triples
         create_model("stdualx", 6, 3, 30, **v["model_kwargs"])
     assert recipe("stdualx", P, **stdualx_ablation()["w/o contrastive loss"]["config"]).loss_kwargs == {"weight": 0.0}
+
+
+def test_leak_contributions_pair_runs_by_fold_and_seed():
+    runs = _runs().assign(fold=0)
+    t = stdualx.leak_contributions(runs, list(LEAK_STUDY))
+    s = t[t.model == "stdualx"].reset_index(drop=True)
+    # seeds 0 and 1 both differ by exactly 5 points per step: paired mean 5 i, a zero-width interval
+    assert s["pairs"].tolist() == [0, 2, 2, 2, 2]
+    assert s["Δ accuracy, paired mean"].iloc[1:].tolist() == pytest.approx([5, 10, 15, 20])
+    assert s["95 % CI low"].iloc[1:].tolist() == pytest.approx([5, 10, 15, 20])
+    assert not s["inside noise"].any()
+    # a seed with the opposite effect puts 0 inside the interval
+    noisy = runs.copy()
+    flip = (noisy.model == "stdualx") & (noisy.seed == 1) & (noisy.study == list(LEAK_STUDY)[1])
+    noisy.loc[flip, "accuracy"] -= 0.2
+    s = stdualx.leak_contributions(noisy, list(LEAK_STUDY)).query("model == 'stdualx'")
+    assert bool(s["inside noise"].iloc[1]) and s["Δ accuracy, paired mean"].iloc[1] == pytest.approx(-5)
+
+
+def test_holdout_pairs_are_the_first_max_folds_disjoint_pairs():
+    assert stdualx.holdout_pairs(None) == [list(p) for p in stdualx.HOLDOUT_PAIRS]
+    assert stdualx.holdout_pairs(1) == [stdualx.TEST_SUBJECTS]      # the code's pair comes first
+    assert stdualx.holdout_pairs(3, [(2, 3), (4, 5), (6, 7), (8, 1)]) == [[2, 3], [4, 5], [6, 7]]
+    with pytest.raises(ValueError, match="disjoint"):
+        stdualx.holdout_pairs(None, [(1, 2), (2, 3)])
+    with pytest.raises(ValueError, match="non-empty"):
+        stdualx.holdout_pairs(None, [])
+    with pytest.raises(ValueError, match="at least 1"):
+        stdualx.holdout_pairs(0)

@@ -106,3 +106,23 @@ def test_grid_overrides_come_from_the_profile():
     from dataclasses import replace
     plain = replace(PROFILES["smoke"], grid_budget=None)
     assert plain.grid_overrides() == {"max_train_windows": plain.grid_train_windows}
+
+
+def test_a_changed_cost_table_changes_the_run_key(basicmotions_windows, tmp_path):
+    """The allocation (windows, epochs) replaces the configuration's fields before the run's
+    key is taken, so a re-measured cost table that allocates differently cannot serve a run
+    trained under the old allocation."""
+    from harlib.training.trainers.base import RunRequest
+    from harlib.training.trainers.registry import trainer_for
+    ws, split = basicmotions_windows
+    cfg = TrainConfig(max_epochs=10, batch_size=16, budget_seconds=0.05)
+    cheap = {**COSTS, "seconds_per_window": {**COSTS["seconds_per_window"], "cnn1d": {"fp32": 1e-6}}}
+    dear = {**COSTS, "seconds_per_window": {**COSTS["seconds_per_window"], "cnn1d": {"fp32": 1e-3}}}
+    keys = []
+    for costs in (cheap, dear):
+        c, alloc = apply_budget(cfg, "cnn1d", ws, split, costs)
+        trainer = trainer_for("cnn1d", c)
+        spec = trainer.spec(RunRequest("cnn1d", ws, split, trainer.resolve(c), 0, {}, RunStore(tmp_path)))
+        keys.append((alloc["windows"], alloc["epochs"], spec["train"]["max_train_windows"], spec["train"]["max_epochs"]))
+    assert keys[0][:2] != keys[1][:2]
+    assert keys[0][2:] != keys[1][2:]          # the allocation is in the key's train identity

@@ -146,9 +146,10 @@ def test_ablation_drops_subtract_from_the_full_model():
     rows = [{"protocol": "p", "fold": f, "seed": 0, "variant": v, "accuracy": 0.5 + 0.1 * f + d, "f1_macro": 0.5}
             for f in range(3) for v, d in (("full", 0.0), ("steady", -0.05 + 0.001 * f), ("noisy", (-0.04, 0.05, -0.02)[f]))]
     t = claims.ablation_drops(pd.DataFrame(rows), "full", {}).set_index("variant")
-    assert t.loc["steady", "pairs"] == 3 and not t.loc["steady", "drop: accuracy inside noise"]
+    assert t.loc["steady", "pairs"] == 3 and t.loc["steady", "drop: accuracy reading"] == "outside noise"
     assert t.loc["steady", "drop: accuracy 95 % CI low"] > 4
-    assert t.loc["noisy", "drop: accuracy inside noise"]
+    assert t.loc["noisy", "drop: accuracy reading"] == "inside noise"
+    assert t.loc["full", "drop: accuracy reading"] == ""
 
 
 def test_stdualx_ablation_variants_build():
@@ -170,13 +171,13 @@ def test_leak_contributions_pair_runs_by_fold_and_seed():
     assert s["pairs"].tolist() == [0, 2, 2, 2, 2]
     assert s["Δ accuracy, paired mean"].iloc[1:].tolist() == pytest.approx([5, 10, 15, 20])
     assert s["95 % CI low"].iloc[1:].tolist() == pytest.approx([5, 10, 15, 20])
-    assert not s["inside noise"].any()
+    assert s["reading"].tolist() == [""] + ["outside noise"] * 4
     # a seed with the opposite effect puts 0 inside the interval
     noisy = runs.copy()
     flip = (noisy.model == "stdualx") & (noisy.seed == 1) & (noisy.study == list(LEAK_STUDY)[1])
     noisy.loc[flip, "accuracy"] -= 0.2
     s = stdualx.leak_contributions(noisy, list(LEAK_STUDY)).query("model == 'stdualx'")
-    assert bool(s["inside noise"].iloc[1]) and s["Δ accuracy, paired mean"].iloc[1] == pytest.approx(-5)
+    assert s["reading"].iloc[1] == "inside noise" and s["Δ accuracy, paired mean"].iloc[1] == pytest.approx(-5)
 
 
 def test_holdout_pairs_are_the_first_max_folds_disjoint_pairs():

@@ -123,15 +123,28 @@ def holdout_subjects(ws: WindowSet, test_subjects, val_fraction: float = 0.2, se
 
 @PROTOCOLS.register("random_windows")
 def random_windows(ws: WindowSet, test_fraction: float = 0.3, val_fraction: float = 0.1,
-                   seed: int = 0) -> list[Split]:
+                   seed: int = 0, repeats: int = 1) -> list[Split]:
     """The common "paper-style" split: windows shuffled at random (stratified by class),
-    regardless of subject or overlap. Not subject-independent."""
+    regardless of subject or overlap. Not subject-independent.
+
+    ``repeats``: that many independent random splits, as folds 0, 1, …; fold ``i`` draws its
+    test windows with ``random_state = seed + 2 i`` and its validation windows with
+    ``seed + 2 i + 1``, so fold 0 is the single split of ``repeats=1``."""
+    if not (isinstance(repeats, int) and not isinstance(repeats, bool) and repeats >= 1):
+        raise ValueError(f"random_windows: repeats must be an integer >= 1, got {repeats!r}")
+    if not 0 < test_fraction < 1 or not 0 < val_fraction < 1 - test_fraction:
+        raise ValueError(f"random_windows: need 0 < test_fraction < 1 and 0 < val_fraction < 1 - test_fraction, "
+                         f"got test_fraction={test_fraction!r}, val_fraction={val_fraction!r}")
     idx = np.arange(len(ws))
-    trainval, test = train_test_split(idx, test_size=test_fraction, random_state=seed,
-                                      stratify=ws.y)
-    train, val = train_test_split(trainval, test_size=val_fraction / (1 - test_fraction),
-                                  random_state=seed + 1, stratify=ws.y[trainval])
-    return [Split(np.sort(train), np.sort(val), np.sort(test), "random_windows", 0, False)]
+    splits = []
+    for fold in range(repeats):
+        state = seed + 2 * fold
+        trainval, test = train_test_split(idx, test_size=test_fraction, random_state=state,
+                                          stratify=ws.y)
+        train, val = train_test_split(trainval, test_size=val_fraction / (1 - test_fraction),
+                                      random_state=state + 1, stratify=ws.y[trainval])
+        splits.append(Split(np.sort(train), np.sort(val), np.sort(test), "random_windows", fold, False))
+    return splits
 
 
 def make_splits(protocol: str, ws: WindowSet, **kwargs) -> list[Split]:

@@ -11,7 +11,7 @@ from typing import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from ..evaluation.intervals import Interval, paired_interval
+from ..evaluation.intervals import Interval, noise_reading, paired_interval
 
 
 def claim_values(ids: Iterable[str]) -> list[float]:
@@ -38,8 +38,9 @@ def ablation_drops(runs: pd.DataFrame, full: str, claims: Mapping[str, str],
     ``percent``: the metrics shown in % (drops then in points); default all of them. The
     first metric's drop also comes as a paired difference over the runs of both variants
     with the same fold and seed: ``pairs``, the paired mean (the drop itself when every run
-    has a partner; else the mean over the pairs only), its 95 % interval, and whether that interval
-    contains 0 (``inside noise``; False with fewer than two pairs, where no interval exists)."""
+    has a partner; else the mean over the pairs only), its 95 % interval, and its reading
+    (:func:`~harlib.evaluation.intervals.noise_reading`: inside noise, outside noise, or too few
+    runs with fewer than two pairs, where no interval exists; empty for the full variant)."""
     metrics = list(metrics)
     percent = set(metrics if percent is None else percent)
     g = runs.groupby(["protocol", "variant"], sort=False)
@@ -64,7 +65,7 @@ def ablation_drops(runs: pd.DataFrame, full: str, claims: Mapping[str, str],
         table[f"drop: {m}, paired mean"] = [c.mean for c in cis]   # the drop itself when every run pairs
         table[f"drop: {m} 95 % CI low"] = [c.low for c in cis]
         table[f"drop: {m} 95 % CI high"] = [c.high for c in cis]
-        table[f"drop: {m} inside noise"] = [bool(c.n >= 2 and c.low <= 0 <= c.high) for c in cis]
+        table[f"drop: {m} reading"] = ["" if v == full else noise_reading(c) for c, v in zip(cis, table.variant)]
     table["the paper reports: accuracy drop"] = claim_values(claims.get(v, "") for v in table.variant)
     return table
 

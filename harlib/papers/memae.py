@@ -23,9 +23,10 @@ from .claims import in_order
 #: at random 70/30 ("paper-style"), and three subject groups ("subject-independent"), each
 #: fold's test subjects clustered **together**, as one pooled test set. One subject at a
 #: time is easier (its clusters need only separate activities, not people too);
-#: :func:`embedding_views` gives that reading beside, labelled per-subject. Notebooks 11 and 14
-#: use it; 12 (HAPT: ten groups of three subjects, pooled too) and 13 (DSADS: eight
-#: single-subject groups) keep their committed groups until they are next re-run.
+#: :func:`embedding_views` gives that reading beside, labelled per-subject. Notebooks 11, 13 and
+#: 14 use it. Notebook 12 (HAPT, 30 subjects) runs the two protocols of
+#: :mod:`harlib.papers.protocols` instead: ten groups of three subjects, pooled too, beside as
+#: many random splits, both on every training window.
 PROTOCOLS = {"random_windows": {"test_fraction": 0.3}, "subject_groups": {"n_groups": 3}}
 
 

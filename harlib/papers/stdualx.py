@@ -24,7 +24,7 @@ import pandas as pd
 
 from ..data.base import HARDataset
 from ..data.windows import WindowSet, sliding_windows
-from ..evaluation.intervals import Interval, paired_interval
+from ..evaluation.intervals import Interval, noise_reading, paired_interval
 from ..evaluation.leakage import LEAKS, leak_variant
 from ..evaluation.splits import Split, make_splits
 from ..training.experiment import run_grid
@@ -129,8 +129,9 @@ def leak_contributions(runs: pd.DataFrame, order: Iterable[str],
     """Mean scores (in %) per model and leak-study row, in ``order`` (the first row is the
     no-leak reference), with Δ: the change from that model's reference row in points. The
     first metric's Δ also comes paired over runs with the same fold and seed: ``pairs``, its
-    paired mean, 95 % interval and whether that interval contains 0 (``inside noise``;
-    False where fewer than two pairs give no interval). Give every row the same folds and
+    paired mean, 95 % interval and its ``reading``
+    (:func:`~harlib.evaluation.intervals.noise_reading`: inside noise, outside noise, or too
+    few runs where fewer than two pairs give no interval). Give every row the same folds and
     seeds for the unpaired Δ to be like for like."""
     order, metrics = list(order), list(metrics)
     summary = (runs.groupby(["model", "study"], sort=False)[metrics].mean() * 100).reset_index()
@@ -151,7 +152,8 @@ def leak_contributions(runs: pd.DataFrame, order: Iterable[str],
     summary[f"Δ {m}, paired mean"] = [c.mean for c in cis]
     summary["95 % CI low"] = [c.low for c in cis]
     summary["95 % CI high"] = [c.high for c in cis]
-    summary["inside noise"] = [bool(c.low <= 0 <= c.high) for c in cis]
+    summary["reading"] = ["" if study == order[0] else noise_reading(c)
+                          for c, study in zip(cis, summary.study)]
     return summary.reset_index(drop=True)
 
 

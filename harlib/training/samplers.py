@@ -6,7 +6,10 @@ and ``triplets`` is ``None`` or ``(anchor, positive, negative)`` positions withi
 
 ``random``   every training window once per epoch in a random order (the default; the
              order comes from a ``torch.Generator`` seeded by the run's seed). Batches of one
-             window are skipped, since BatchNorm needs two.
+             window are skipped, since BatchNorm needs two. With ``epoch_windows=k``, each
+             epoch is the first ``k`` windows of a fresh random order instead: a budget of
+             ``k`` windows per epoch that draws on every training window over the epochs
+             (:mod:`harlib.papers.protocols`).
 ``triplet``  paper C's sampler (its notes, §2.4): each item is a triple — anchor of a random
              activity and subject, positive of the same activity from another subject,
              negative of another activity — drawn with replacement; an epoch has
@@ -36,13 +39,17 @@ def create_sampler(name: str, y: np.ndarray, subject: np.ndarray, batch_size: in
 
 @SAMPLERS.register("random")
 class RandomBatches:
-    def __init__(self, y, subject, batch_size: int, seed: int):
+    def __init__(self, y, subject, batch_size: int, seed: int, epoch_windows: int | None = None):
+        if epoch_windows is not None and not (isinstance(epoch_windows, int) and not isinstance(epoch_windows, bool)
+                                              and epoch_windows >= 2):
+            raise ValueError(f"random sampler: epoch_windows must be None or an integer >= 2, got {epoch_windows!r}")
         self.n, self.batch_size = len(y), batch_size
+        self.per_epoch = self.n if epoch_windows is None else min(self.n, epoch_windows)
         self.generator = torch.Generator().manual_seed(seed)
 
     def epoch(self) -> Iterator[Batch]:
-        order = torch.randperm(self.n, generator=self.generator)
-        for i in range(0, self.n, self.batch_size):
+        order = torch.randperm(self.n, generator=self.generator)[:self.per_epoch]
+        for i in range(0, self.per_epoch, self.batch_size):
             b = order[i:i + self.batch_size]
             if len(b) >= 2:
                 yield b, None

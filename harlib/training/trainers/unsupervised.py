@@ -90,7 +90,7 @@ class UnsupervisedTrainer(Trainer):
             raise ValueError(f"pretrain_epochs={c.pretrain_epochs} but model {req.model!r} defines "
                              "no pretraining_stages()")
         sampler = create_sampler("random", np.zeros(len(data.X)), np.zeros(len(data.X)),
-                                 c.batch_size, req.seed + 100)
+                                 c.batch_size, req.seed + 100, **c.sampler_kwargs)
         for stage in stages:
             opt, sched = build_optimizer(c, [{"params": list(stage.parameters),
                                               "weight_decay": c.weight_decay}], c.pretrain_epochs)
@@ -112,7 +112,7 @@ class UnsupervisedTrainer(Trainer):
         self.pretrain_layerwise(req, model, data, device, history, progress)
         opt, sched = build_optimizer(c, parameter_groups(model, loss_fn, c.weight_decay), c.max_epochs)
         sampler = create_sampler("random", prep.y_train, data.subject.cpu().numpy(), c.batch_size,
-                                 req.seed)
+                                 req.seed, **c.sampler_kwargs)
         evaluate = lambda: loss_scores(model, loss_fn, prep.X_val, device, c.precision)  # noqa: E731
         best, hist = fit_epochs(model, loss_fn, opt, sched, sampler, data, evaluate,
                                 max_epochs=c.max_epochs, patience=c.patience,

@@ -1,0 +1,80 @@
+"""The two protocols that the paper notebooks set side by side, and how both are run alike.
+
+* **paper-style**: the windows split at random (``random_windows``, 30 % of them test), the
+  protocol papers A and B imply. Overlapping windows put near-copies of test windows in
+  the training set;
+* **subject-independent**: WHAR Arena's subject groups (``subject_groups``): the test
+  subjects are never seen in training or validation.
+
+So that the two columns differ only in the protocol:
+
+* **the same folds.** Both run the profile's ``max_folds`` folds: the first subject groups,
+  and as many independent random splits (``random_windows(repeats=…)``). A paper-style
+  number is then a mean over folds with an interval, like the subject-independent one.
+* **every training window, the same compute.** Both draw on all of their training windows,
+  and both get the same compute: each epoch trains on ``grid_train_windows`` windows drawn
+  afresh from all of them (the ``random`` sampler's ``epoch_windows``), for the profile's
+  epochs with its early stopping. A fixed cap on training windows would instead drop most
+  of the training windows that overlap a test window, i.e. the random split's defining
+  property: with 1,000 training windows only 6–15 % of its test windows overlap a training
+  window, with all of them 80–98 % (notebook 01). Each run table carries the measured
+  overlap (``test_overlap``). A budget counted in whole epochs of all windows would not do:
+  rounding gives two settings with slightly different window counts one epoch or two.
+
+The layer-wise pre-training of paper A's model draws its epochs the same way. A profile
+without a window cap (``paper``) trains every window in every epoch.
+
+Notebook 12 runs its grid this way. The other paper notebooks (11, 14, 20, 22–25, 27) still
+cap both protocols at ``grid_train_windows`` windows and run one random split; they move
+here at their next re-run.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..data.windows import WindowSet
+from ..training.profiles import Profile
+from ..training.train import TrainConfig
+
+PAPER_STYLE = "random_windows"
+SUBJECT_INDEPENDENT = "subject_groups"
+#: the protocols' own settings: a 70/30 random split; ten subject groups (fewer where a
+#: dataset has fewer subjects)
+TEST_FRACTION = 0.3
+N_GROUPS = 10
+
+
+def compared(profile: Profile, ws: WindowSet, *, test_fraction: float = TEST_FRACTION,
+             n_groups: int = N_GROUPS) -> dict[str, dict]:
+    """Protocol name → the keyword arguments of :func:`harlib.training.experiment.run_grid`
+    (``protocol_kwargs`` and ``max_folds``) that run it on ``ws`` under ``profile``: as many
+    random splits as subject-group folds."""
+    subjects = len(set(ws.subject.tolist()))
+    if not (isinstance(n_groups, int) and n_groups >= 2):
+        raise ValueError(f"compared: n_groups must be an integer >= 2, got {n_groups!r}")
+    if subjects < 3:
+        raise ValueError(f"compared: {ws.dataset} has {subjects} subject(s); subject groups need at least 3")
+    groups = min(n_groups, subjects)
+    folds = groups if profile.max_folds is None else min(profile.max_folds, groups)
+    return {PAPER_STYLE: {"protocol_kwargs": {"test_fraction": test_fraction, "repeats": folds},
+                          "max_folds": folds},
+            SUBJECT_INDEPENDENT: {"protocol_kwargs": {"n_groups": groups}, "max_folds": folds}}
+
+
+def alike(config: TrainConfig, profile: Profile) -> TrainConfig:
+    """``config`` drawing on every training window of a split, with the profile's
+    ``grid_train_windows`` of them per epoch (see the module docstring); its other settings
+    are kept. Only the ``random`` sampler draws windows this way."""
+    if config.sampler != "random":
+        raise ValueError(f"alike: the {config.sampler!r} sampler does not draw epochs from all windows; "
+                         "use the 'random' sampler")
+    if config.budget_seconds is not None:
+        raise ValueError("alike: config has budget_seconds; a run is budgeted either in seconds "
+                         "(the cost table) or in windows per epoch, not both")
+    kwargs = {k: v for k, v in config.sampler_kwargs.items() if k != "epoch_windows"}
+    if profile.grid_train_windows is not None:
+        kwargs["epoch_windows"] = int(profile.grid_train_windows)
+    return replace(config, max_train_windows=None, sampler_kwargs=kwargs)
+
+
+__all__ = ["PAPER_STYLE", "SUBJECT_INDEPENDENT", "TEST_FRACTION", "N_GROUPS", "compared", "alike"]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.model_selection import train_test_split
 
+from ..core.checks import is_int
 from ..core.registry import Registry
 from ..data.windows import WindowSet
 
@@ -130,7 +131,7 @@ def random_windows(ws: WindowSet, test_fraction: float = 0.3, val_fraction: floa
     ``repeats``: that many independent random splits, as folds 0, 1, …; fold ``i`` draws its
     test windows with ``random_state = seed + 2 i`` and its validation windows with
     ``seed + 2 i + 1``, so fold 0 is the single split of ``repeats=1``."""
-    if not (isinstance(repeats, int) and not isinstance(repeats, bool) and repeats >= 1):
+    if not is_int(repeats, 1):
         raise ValueError(f"random_windows: repeats must be an integer >= 1, got {repeats!r}")
     if not 0 < test_fraction < 1 or not 0 < val_fraction < 1 - test_fraction:
         raise ValueError(f"random_windows: need 0 < test_fraction < 1 and 0 < val_fraction < 1 - test_fraction, "

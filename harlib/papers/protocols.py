@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ..core.checks import is_int
 from ..data.windows import WindowSet
 from ..training.profiles import Profile
 from ..training.train import TrainConfig
@@ -50,7 +51,7 @@ def compared(profile: Profile, ws: WindowSet, *, test_fraction: float = TEST_FRA
     (``protocol_kwargs`` and ``max_folds``) that run it on ``ws`` under ``profile``: as many
     random splits as subject-group folds."""
     subjects = len(set(ws.subject.tolist()))
-    if not (isinstance(n_groups, int) and n_groups >= 2):
+    if not is_int(n_groups, 2):
         raise ValueError(f"compared: n_groups must be an integer >= 2, got {n_groups!r}")
     if subjects < 3:
         raise ValueError(f"compared: {ws.dataset} has {subjects} subject(s); subject groups need at least 3")

@@ -24,7 +24,7 @@ import pandas as pd
 
 from ..data.base import HARDataset
 from ..data.windows import WindowSet, sliding_windows
-from ..evaluation.intervals import Interval, noise_reading, paired_interval
+from ..evaluation.intervals import paired_comparisons
 from ..evaluation.leakage import LEAKS, leak_variant
 from ..evaluation.splits import Split, make_splits
 from ..training.experiment import run_grid
@@ -142,18 +142,12 @@ def leak_contributions(runs: pd.DataFrame, order: Iterable[str],
         if set(summary.model) - set(ref.index):
             raise ValueError(f"no reference row {order[0]!r} for {sorted(set(summary.model) - set(ref.index))}")
         summary[f"Δ {m}"] = summary[m] - summary.model.map(ref)
-    m = metrics[0]
-    on = [k for k in ("fold", "seed") if k in runs]
-    cis = [Interval(0, np.nan, np.nan, np.nan) if study == order[0] else   # the reference itself
-           paired_interval(runs[(runs.model == model) & (runs.study == study)],
-                           runs[(runs.model == model) & (runs.study == order[0])], m, on=on, scale=100.0)
-           for model, study in zip(summary.model, summary.study)]
-    summary["pairs"] = [c.n for c in cis]
-    summary[f"Δ {m}, paired mean"] = [c.mean for c in cis]
-    summary["95 % CI low"] = [c.low for c in cis]
-    summary["95 % CI high"] = [c.high for c in cis]
-    summary["reading"] = ["" if study == order[0] else noise_reading(c)
-                          for c, study in zip(cis, summary.study)]
+    m = metrics[0]          # its Δ paired by fold and seed, against the reference row
+    paired = paired_comparisons(runs, "study", order[0], m, by=["model"], scale=100.0)
+    summary = summary.merge(paired.drop(columns="minus").rename(columns={"mean": f"Δ {m}, paired mean"}),
+                            on=["model", "study"], how="left")
+    summary["pairs"] = summary["pairs"].fillna(0).astype(int)       # the reference itself: no pair
+    summary["reading"] = summary["reading"].fillna("")
     return summary.reset_index(drop=True)
 
 

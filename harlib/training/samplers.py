@@ -24,6 +24,7 @@ from typing import Iterator
 import numpy as np
 import torch
 
+from ..core.checks import is_int
 from ..core.registry import Registry
 
 SAMPLERS: Registry = Registry("batch sampler")
@@ -40,8 +41,7 @@ def create_sampler(name: str, y: np.ndarray, subject: np.ndarray, batch_size: in
 @SAMPLERS.register("random")
 class RandomBatches:
     def __init__(self, y, subject, batch_size: int, seed: int, epoch_windows: int | None = None):
-        if epoch_windows is not None and not (isinstance(epoch_windows, int) and not isinstance(epoch_windows, bool)
-                                              and epoch_windows >= 2):
+        if not (epoch_windows is None or is_int(epoch_windows, 2)):
             raise ValueError(f"random sampler: epoch_windows must be None or an integer >= 2, got {epoch_windows!r}")
         self.n, self.batch_size = len(y), batch_size
         self.per_epoch = self.n if epoch_windows is None else min(self.n, epoch_windows)

@@ -31,6 +31,59 @@ def test_usad_ablation_rows_follow_table2_and_build():
     assert PAPER_CLAIMS[USAD_TABLE2["ACL"]["opportunity"]["f1_macro"]]["value"] == 75.44
 
 
+def test_usad_ablation_follows_paper_b_unless_told_otherwise():
+    P = get_profile("standard")
+    rows = usad_ablation(P)                       # B: unweighted losses, eq. 13's even labels
+    assert all(r["config"]["class_weighted"] is False for r in rows.values())
+    assert rows["Data Augmentation"]["config"]["augment_kwargs"]["amount"] == {"ratio": 1.0, "labels": "uniform"}
+    earlier = usad_ablation(P, **usad.WEIGHTED_PROPORTIONAL)
+    assert all(TrainConfig.from_profile(P, **r["config"]).class_weighted for r in earlier.values())
+    assert earlier["Data Augmentation"]["config"]["augment_kwargs"]["amount"] == 1.0
+    # the two settings give different runs, and a default TrainConfig is the weighted one
+    assert TrainConfig.from_profile(P, **rows["ACL"]["config"]) != TrainConfig.from_profile(P, **earlier["ACL"]["config"])
+    assert TrainConfig.from_profile(P, **{k: v for k, v in earlier["ACL"]["config"].items()
+                                          if k != "class_weighted"}) == TrainConfig.from_profile(P, **earlier["ACL"]["config"])
+    # the profile's sampling steps reach the augmenter only where it sets them
+    assert "sample_steps" not in rows["Data Augmentation"]["config"]["augment_kwargs"]
+    smoke = usad_ablation(get_profile("smoke"))["Data Augmentation"]["config"]["augment_kwargs"]
+    assert smoke["sample_steps"] == get_profile("smoke").augment_sample_steps == 2
+    with pytest.raises(ValueError, match="synthetic_labels must be one of"):
+        usad_ablation(P, synthetic_labels="balanced")
+    with pytest.raises(TypeError, match="class_weighted must be True or False"):
+        usad_ablation(P, class_weighted=1)
+
+
+def test_pretrain_cnn_rows_swap_only_the_network():
+    P = get_profile("standard")
+    da = usad_ablation(P)["Data Augmentation"]
+    rows = usad.pretrain_cnn_rows(P)
+    assert [r["model_kwargs"] for r in rows.values()] == [{"features": True}, {"features": False}]
+    for r in rows.values():
+        assert r["model"] == "sf_cnn" and r["config"] == da["config"]
+        model = create_model(r["model"], 3, 6, 90, **r["model_kwargs"])
+        assert model(__import__("torch").zeros(2, 3, 90)).shape == (2, 6)
+    earlier = usad.pretrain_cnn_rows(P, **usad.WEIGHTED_PROPORTIONAL)
+    assert all(r["config"]["class_weighted"] for r in earlier.values())
+
+
+def test_even_synthetic_labels_give_every_class_the_same_count():
+    from harlib.training.augment import counts_per_class
+    P = get_profile("standard")
+    y = np.array([0] * 90 + [1] * 9 + [2])          # 90:9:1, like HAPT's rare transitions
+    amount = usad_ablation(P)["Data Augmentation"]["config"]["augment_kwargs"]["amount"]
+    assert counts_per_class(y, 3, amount).tolist() == [34, 33, 33]       # eq. 13: 100 in all, evenly
+    earlier = usad_ablation(P, **usad.WEIGHTED_PROPORTIONAL)["Data Augmentation"]["config"]["augment_kwargs"]["amount"]
+    assert counts_per_class(y, 3, earlier).tolist() == [90, 9, 1]
+
+
+def test_ablation_table_gives_the_test_overlap_beside_the_scores():
+    runs = _runs().assign(test_overlap=lambda d: np.where(d.fold == 0, 0.8, 0.9))
+    t = usad.ablation_table(runs, ["Backbone Only", "ACL", "Data Augmentation"], USAD_TABLE2, {"w": "wisdm"})
+    assert t["test overlap"].tolist() == pytest.approx([0.85, 0.85, 0.85])
+    assert "test overlap" not in usad.ablation_table(_runs(), ["Backbone Only", "ACL", "Data Augmentation"],
+                                                     USAD_TABLE2, {"w": "wisdm"})
+
+
 def _runs():
     rng = np.random.default_rng(0)
     rows = []
@@ -146,9 +199,13 @@ def test_study_table_and_best_rows():
 def test_ratio_sweep_shares_table2_rows():
     from harlib.papers.usad import usad_ratio_sweep
     P = get_profile("standard")
-    sweep, rows = usad_ratio_sweep(P, ratios=(0.5, 1.0)), usad_ablation(P)
+    earlier = usad.WEIGHTED_PROPORTIONAL
+    sweep, rows = usad_ratio_sweep(P, ratios=(0.5, 1.0), **earlier), usad_ablation(P, **earlier)
     assert list(sweep) == ["0 (no augmentation)", "0.5", "1"]
     assert sweep["0 (no augmentation)"] == rows["ACL"]
     assert sweep["1"] == rows["Data Augmentation"]           # notebook 23's run, shared
     assert sweep["0.5"]["config"]["augment_kwargs"]["amount"] == 0.5
     assert rows["Data Augmentation"]["config"]["augment_kwargs"]["amount"] == 1.0   # not mutated
+    paper = usad_ratio_sweep(P, ratios=(0.5, 1.0))       # B's even labels at every ratio
+    assert paper["0.5"]["config"]["augment_kwargs"]["amount"] == {"ratio": 0.5, "labels": "uniform"}
+    assert paper["1"] == usad_ablation(P)["Data Augmentation"]

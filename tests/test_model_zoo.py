@@ -73,6 +73,7 @@ PARAM_COUNTS = {
     "memae_lstm": 157_807,   # paper A gives no size (abstract only); 202,419 at 45×75, 5 placements
     "stdualx": 2_567_906,
     "usad": 341_508,      # B Table 5: 3.47e5 / 1.09e6; ours 3.41e5 (3×90) / 3.60e5 (113×30)
+    "sf_cnn": 81_158,     # paper B's §3.1.3 classifier with eq. 16's features; B gives no size
 }
 
 

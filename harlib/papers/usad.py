@@ -48,11 +48,15 @@ def ablation_table(runs: pd.DataFrame, order: Iterable[str], claims: Mapping[str
     our mean scores in % (over folds and seeds), and the paper's accuracy and F1 from
     ``claims`` (variant → paper dataset → {metric: claim id}); ``paper_dataset`` maps our
     ``dataset`` column's values to the paper's dataset each stands in for. ``variant`` names
-    the column of the rows (e.g. ``"model"`` for a comparison of models)."""
+    the column of the rows (e.g. ``"model"`` for a comparison of models). Where ``runs``
+    has a ``test_overlap`` column, the mean fraction of test windows that overlap a training
+    window comes beside the scores (it is what makes a random split paper-style)."""
     order, metrics = list(order), list(metrics)
     g = runs.groupby([dataset, "protocol", variant], sort=False)
     table = (g[metrics].mean() * 100).reset_index()
     table["runs"] = g.size().values
+    if "test_overlap" in runs:
+        table["test overlap"] = g["test_overlap"].mean().values
     table = in_order(table, variant, order, [dataset, "protocol"], "variants")
     for m in ("accuracy", "f1_macro"):
         ids = [claims.get(v, {}).get(paper_dataset.get(d, ""), {}).get(m, "")
@@ -245,7 +249,30 @@ def table5_rounds(models, *, rounds: int = 10, per_round: int = 100, threads: in
     return pd.concat(parts, ignore_index=True)[cols] if parts else pd.DataFrame(columns=cols)
 
 
-def usad_ablation(profile: Profile) -> dict[str, dict]:
+#: synthetic labels of the "Data Augmentation" row: ``"uniform"`` draws them evenly over the
+#: classes (paper B's eq. 13, class-balanced sampling), ``"proportional"`` in proportion to
+#: the classes' training windows (the setting of the runs committed before eq. 13 was followed)
+SYNTHETIC_LABELS = ("uniform", "proportional")
+
+
+#: the settings of the USAD runs that notebooks 20, 24 and 25 committed (pass them as
+#: ``usad_ablation(P, **WEIGHTED_PROPORTIONAL)``): losses weighted by inverse training-class
+#: frequency and synthetic labels in proportion to class size, where paper B weights no loss
+#: and draws the labels evenly (eq. 13)
+WEIGHTED_PROPORTIONAL = {"class_weighted": True, "synthetic_labels": "proportional"}
+#: the table-header entries that say so: tables of USAD runs trained with
+#: ``WEIGHTED_PROPORTIONAL``, and of USAD runs with class-weighted losses and no augmentation
+WEIGHTED_PROPORTIONAL_HEADER = {
+    "USAD settings (not paper B's)": "losses weighted by inverse training-class frequency, synthetic "
+    "labels in proportion to class size (paper B: unweighted losses, labels even over the classes, "
+    "eq. 13); on a balanced stand-in the two coincide"}
+CLASS_WEIGHTED_HEADER = {
+    "USAD settings (not paper B's)": "losses weighted by inverse training-class frequency (paper B: "
+    "unweighted); on a balanced stand-in the weights are equal"}
+
+
+def usad_ablation(profile: Profile, *, class_weighted: bool = False,
+                  synthetic_labels: str = "uniform") -> dict[str, dict]:
     """Paper B's Table 2 rows (§4.1) as ``{"model_kwargs", "config"}`` per row, cumulative
     as in the paper: the backbone, each attention, both, the adaptive composite loss (ACL),
     the three fixed weightings (on the network with both attentions) and, last, USAD
@@ -254,13 +281,30 @@ def usad_ablation(profile: Profile) -> dict[str, dict]:
 
     **Assumed** where B is silent: the rows before "ACL" train with plain cross-entropy;
     the augmenter synthesises one window per real training window (``amount`` 1.0; B gives
-    no ratio) for ``profile.augment_epochs`` denoiser epochs, and the classifier pre-trains
+    no ratio) for ``profile.augment_epochs`` denoiser epochs (and the profile's
+    ``augment_sample_steps`` where it sets them), and the classifier pre-trains
     on them for ``profile.pretrain_epochs`` epochs. The loss rows use the same settings as
     notebook 22, so the two notebooks share those runs.
+
+    Paper B's settings are the defaults: unweighted losses (``class_weighted=False``; B
+    weights no loss by class frequency) and synthetic labels drawn evenly over the classes
+    (``synthetic_labels="uniform"``, eq. 13: one synthetic window per real training window
+    in all, the same number for every class). ``class_weighted=True`` with
+    ``synthetic_labels="proportional"`` gives the rows that notebooks 20, 24 and 25 were
+    trained with (inverse class-frequency weights, synthetic labels in proportion to class
+    size); they say so in their tables.
     """
+    if not isinstance(class_weighted, bool):
+        raise TypeError(f"usad_ablation: class_weighted must be True or False, got {class_weighted!r}")
+    if synthetic_labels not in SYNTHETIC_LABELS:
+        raise ValueError(f"usad_ablation: synthetic_labels must be one of {SYNTHETIC_LABELS}, "
+                         f"got {synthetic_labels!r}")
     composite = "adaptive_composite"
     both: dict = {}
-    return {
+    # 1.0 is the proportional amount as the earlier runs spelled it, so their keys still hold
+    amount = {"ratio": 1.0, "labels": "uniform"} if synthetic_labels == "uniform" else 1.0
+    steps = {} if profile.augment_sample_steps is None else {"sample_steps": profile.augment_sample_steps}
+    rows = {
         "Backbone Only": {"model_kwargs": {"spatial_attention": False, "temporal_attention": False},
                           "config": {"loss": "cross_entropy"}},
         "Spatial Attention": {"model_kwargs": {"temporal_attention": False},
@@ -277,9 +321,28 @@ def usad_ablation(profile: Profile) -> dict[str, dict]:
             "loss": composite, "loss_kwargs": {"weights": [0.15, 0.7, 0.15], "step": 0.0}}},
         "Data Augmentation": {"model_kwargs": both, "config": {
             "loss": composite, "trainer": "pretrain_finetune", "augment": "diffusion",
-            "augment_kwargs": {"amount": 1.0, "epochs": profile.augment_epochs},
+            "augment_kwargs": {"amount": amount, "epochs": profile.augment_epochs, **steps},
             "pretrain_epochs": profile.pretrain_epochs}},
     }
+    for row in rows.values():
+        row["config"]["class_weighted"] = class_weighted
+    return rows
+
+
+def pretrain_cnn_rows(profile: Profile, **settings) -> dict[str, dict]:
+    """Paper B's §3.1.3 classifier (:mod:`harlib.models.sf_cnn`) in Table 2's "Data
+    Augmentation" setting: the same diffusion pre-training and fine-tuning, loss and
+    settings (``settings``: :func:`usad_ablation`'s), with the network of §3.1.3 in place of
+    USAD, reading the raw signal with its eq. 16 statistics channels and without them. Each
+    row is ``{"model", "model_kwargs", "config"}``; the augmentation runs are USAD's own (the
+    augmenter's key does not depend on the classifier), so only the classifiers train.
+
+    Notebook 23."""
+    da = usad_ablation(profile, **settings)["Data Augmentation"]
+    return {"§3.1.3 CNN, raw + statistics (eq. 16)": {"model": "sf_cnn", "model_kwargs": {"features": True},
+                                                      "config": da["config"]},
+            "§3.1.3 CNN, raw only": {"model": "sf_cnn", "model_kwargs": {"features": False},
+                                     "config": da["config"]}}
 
 
 #: synthetic:real ratios of :func:`usad_ratio_sweep`: a quarter, B's one (notebook 23), and
@@ -287,16 +350,19 @@ def usad_ablation(profile: Profile) -> dict[str, dict]:
 SYNTHETIC_RATIOS = (0.25, 1.0, 4.0)
 
 
-def usad_ratio_sweep(profile: Profile, ratios=SYNTHETIC_RATIOS) -> dict[str, dict]:
+def usad_ratio_sweep(profile: Profile, ratios=SYNTHETIC_RATIOS, **settings) -> dict[str, dict]:
     """USAD with diffusion pre-training at several synthetic:real ratios (the augmenter's
     ``amount``: synthetic windows per real training window), beside the same network and
     loss without augmentation (Table 2's "ACL" row, ratio 0). Every other setting is
-    :func:`usad_ablation`'s "Data Augmentation" row, so ratio 1 is notebook 23's run."""
-    rows = usad_ablation(profile)
+    :func:`usad_ablation`'s "Data Augmentation" row (``settings``: its ``class_weighted``
+    and ``synthetic_labels``), so ratio 1 is that row's run."""
+    rows = usad_ablation(profile, **settings)
     da = rows["Data Augmentation"]
+    uniform = isinstance(da["config"]["augment_kwargs"]["amount"], dict)
     sweep = {"0 (no augmentation)": rows["ACL"]}
     for r in ratios:
-        config = {**da["config"], "augment_kwargs": {**da["config"]["augment_kwargs"], "amount": float(r)}}
+        amount = {"ratio": float(r), "labels": "uniform"} if uniform else float(r)
+        config = {**da["config"], "augment_kwargs": {**da["config"]["augment_kwargs"], "amount": amount}}
         sweep[f"{r:g}"] = {"model_kwargs": da["model_kwargs"], "config": config}
     return sweep
 

@@ -63,37 +63,14 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from ..models.statistics import N_STATS, SIGMA_FLOOR, conditioning, window_statistics  # noqa: F401
 from .augment import AUGMENTERS
 
 MIN_LENGTH = 8      # assumed: below this, eq. 1–2's skewness and Z-scores are unreliable
-N_STATS = 4         # μ, σ, γ blocks and the Z-score block of eq. 3
 EMB_DIM = 128       # assumed (unverified third-party reading: 128-d time embedding)
-SIGMA_FLOOR = 1e-6
 
 
-# ---- §3.1.1 eq. 1–4: statistical conditioning ------------------------------------------
-def window_statistics(X: torch.Tensor) -> torch.Tensor:
-    """Per-channel global statistics of eq. 1: ``(n, C, 3)`` = (mean, std, skewness).
-    Input ``(n, C, L)``."""
-    mu = X.mean(dim=2)
-    sigma = X.std(dim=2, unbiased=False).clamp_min(SIGMA_FLOOR)
-    z = (X - mu[..., None]) / sigma[..., None]
-    gamma = (z ** 3).mean(dim=2)
-    return torch.stack([mu, sigma, gamma], dim=2)
-
-
-def conditioning(X: torch.Tensor) -> torch.Tensor:
-    """The conditioning tensor f of eq. 3 for windows ``(n, C, L)``: ``(n, 4C, L)`` =
-    [μ, σ, γ replicated over time (eq. 1); point-wise Z-scores (eq. 2)], block by block."""
-    if X.ndim != 3:
-        raise ValueError(f"expected windows (n, channels, time), got shape {tuple(X.shape)}")
-    stats = window_statistics(X)
-    L = X.shape[2]
-    z = (X - stats[..., 0:1]) / stats[..., 1:2]
-    rep = [stats[..., k:k + 1].expand(-1, -1, L) for k in range(3)]
-    return torch.cat(rep + [z], dim=1)
-
-
+# ---- §3.1.1 eq. 1–4: statistical conditioning (eq. 1–3 in harlib.models.statistics) -------
 def statistics_condition(stats: torch.Tensor, length: int) -> torch.Tensor:
     """f from statistics alone ``(n, C, 3)``: the eq. 3 blocks with the Z-score block set to
     the zeros the denoiser sees when that block is dropped (assumed, see module docstring)."""

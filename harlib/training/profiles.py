@@ -58,6 +58,9 @@ class Profile:
     # augmentation and pre-training stages (papers A and B): epochs of each
     augment_epochs: int = 1
     pretrain_epochs: int = 1
+    # the diffusion augmenter's sampling steps (None: the augmenter's own default, 20); its
+    # cost grows with them times the synthetic windows, which paper B makes per real window
+    augment_sample_steps: int | None = None
     # the papers' methods (notebooks 10–36): seconds of one core per training run, turned
     # into windows and epochs per model by the recorded cost table (None: no budget)
     budget_seconds: float | None = None
@@ -110,7 +113,7 @@ PROFILES = {
                      grid_budget={"max_train_windows": 100, "max_epochs": 1, "patience": 1},
                      budget_check={"max_train_windows": 200, "max_epochs": 2, "patience": 1,
                                    "folds": 1},
-                     augment_epochs=1, pretrain_epochs=1,
+                     augment_epochs=1, pretrain_epochs=1, augment_sample_steps=2,
                      headline_tolerance=SMOKE_TOLERANCE[0], headline_tolerance_source=SMOKE_TOLERANCE[1],
                      headlines_required=True),
     "standard": Profile("standard", max_epochs=10, patience=3, seeds=(0, 1, 2),

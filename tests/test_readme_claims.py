@@ -21,10 +21,12 @@ def _row(**kw):
 
 
 def test_a_row_per_claim_with_both_protocols():
-    t = pd.DataFrame([_row(), _row(claim="X2", **{"ours (any protocol)": 1.5, "ours, paper-style": float("nan")})])
+    t = pd.DataFrame([_row(**{"test overlap, paper-style": 0.8412}),
+                      _row(claim="X2", **{"ours (any protocol)": 1.5, "ours, paper-style": float("nan")})])
     lines = summary.readme_claims_table(t).splitlines()
     assert lines[0] == summary.README_CLAIMS_HEADER and len(lines) == 4
-    assert lines[2] == ("| **X1** accuracy | 90.00 | 80.00 | 3 | [70.00, 90.00] | reached | — |  |  |  | d "
+    assert lines[1].count("|") == lines[0].count("|")
+    assert lines[2] == ("| **X1** accuracy | 90.00 | 80.00 | 3 | [70.00, 90.00] | reached | 0.84 | — |  |  |  | d "
                         "| [31](notebooks/31_x.ipynb) |")
     assert "| 1.50 (any) |" in lines[3]
 

@@ -137,6 +137,17 @@ def test_estimate_counts_a_shared_run_once(tmp_path):
     assert sum(e["training"] for e in rp.estimate(stems, times).values()) == 12.0 + 3.0 + 90.0
 
 
+def test_read_runs_counts_an_augmentation_run_as_a_run(tmp_path):
+    import pandas as pd
+    pd.DataFrame({"run_key": ["a", "b"], "train_seconds": [60.0, 120.0], "augment_run_key": ["g", "g"],
+                  "augment_seconds": [600.0, 600.0]}).to_csv(tmp_path / "23_x_runs.csv", index=False)
+    pd.DataFrame({"run_key": ["c"], "train_seconds": [60.0], "augment_run_key": ["g"],
+                  "augment_seconds": [600.0]}).to_csv(tmp_path / "24_y_runs.csv", index=False)
+    runs = rp.read_runs(tmp_path)
+    assert runs["23"] == {"a": 1.0, "g": 10.0, "b": 2.0}
+    assert runs["24"] == {"c": 1.0, "g": 10.0}           # shared with 23: the estimate counts it once
+
+
 def test_plan_total_and_wall_time(tmp_path):
     times = rp.read_times(_write_times(tmp_path))
     _write_runs(tmp_path)

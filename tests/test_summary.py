@@ -90,6 +90,18 @@ def test_notebook_times_sum_distinct_runs(tmp_path):
     assert t["committed execution (min)"] == 2.0 and t["training of its runs (min)"] == 1.5 and t["runs"] == 2
 
 
+def test_notebook_times_count_each_augmentation_run_once(tmp_path):
+    from harlib.report.summary import notebook_times
+    nb = {"cells": [], "metadata": {"papermill": {"duration": 60.0}}, "nbformat": 4, "nbformat_minor": 5}
+    (tmp_path / "23_demo.ipynb").write_text(json.dumps(nb))
+    # two classifiers share augmentation run "g" (5 min), a third run has none
+    pd.DataFrame({"run_key": ["a", "b", "c"], "train_seconds": [60.0, 30.0, 30.0],
+                  "augment_run_key": ["g", "g", None], "augment_seconds": [300.0, 300.0, None]}
+                 ).to_csv(tmp_path / "23_demo_runs.csv", index=False)
+    t = notebook_times(tmp_path, tmp_path).set_index("notebook").loc["23_demo"]
+    assert t["training of its runs (min)"] == pytest.approx(2.0 + 5.0) and t["runs"] == 3
+
+
 def test_records_without_any_interval_read_as_numbers(tmp_path, monkeypatch):
     """One run per claim (the smoke profile): every interval bound is null in the JSON and
     must still read back as NaN, not as None."""

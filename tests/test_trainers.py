@@ -124,6 +124,12 @@ def test_pretrain_then_finetune_is_one_run(basicmotions_windows, tmp_path):
     # the synthetic windows were made from this fold's training windows only
     assert store.load_result(aug_key)["n_real"] == run.record["n_windows"]["train"]
     assert fit("cnn1d", ws, split, cfg, store=store).cached
+    # a run table counts the augmentation stage's seconds beside the classifier's
+    from harlib.training.experiment import augmentation_cost
+    cost = augmentation_cost(aug_key, store)
+    assert cost == {"augment_run_key": aug_key, "augment_seconds": store.load_result(aug_key)["seconds"]}
+    assert cost["augment_seconds"] > 0
+    assert augmentation_cost("0" * 16, store)["augment_seconds"] != augmentation_cost("0" * 16, store)["augment_seconds"]  # NaN
     other = TrainConfig(**FAST, trainer="pretrain_finetune", augment="jitter_scale",
                         augment_kwargs={"amount": 1.0, "sigma": 0.2}, pretrain_epochs=2)
     assert fit("cnn1d", ws, split, other, store=store).key != run.key

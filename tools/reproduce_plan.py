@@ -146,7 +146,8 @@ def read_times(path: Path) -> dict[str, dict]:
 
 def read_runs(tables: Path) -> dict[str, dict[str, float]]:
     """``{"31": {run_key: training minutes}}``: the distinct runs of each notebook's
-    ``<number>_*runs*.csv`` tables (the runs 90_notebook_times sums), by notebook number."""
+    ``<number>_*runs*.csv`` tables (the runs 90_notebook_times sums), by notebook number; an
+    augmentation run (``augment_run_key``, ``augment_seconds``) counts as a run of its own."""
     out: dict[str, dict[str, float]] = {}
     for p in sorted(Path(tables).glob("[0-9][0-9]_*runs*.csv")):
         with open(p, newline="") as f:
@@ -157,6 +158,8 @@ def read_runs(tables: Path) -> dict[str, dict[str, float]]:
             for row in reader:
                 try:
                     runs.setdefault(row["run_key"], float(row["train_seconds"]) / 60)
+                    if row.get("augment_run_key"):
+                        runs.setdefault(row["augment_run_key"], float(row["augment_seconds"]) / 60)
                 except ValueError:
                     pass
     return out

@@ -113,6 +113,8 @@ def run_grid(ws: WindowSet, protocol: str, models: dict[str, dict] | Iterable[st
                "epoch_cap": rec["train"].get("max_epochs", np.nan),
                "train_seconds": rec["train_seconds"], "cached": cached,
                "run_key": res.key}
+        if rec.get("augmentation"):      # the augmentation stage: a run of its own, shared
+            row.update(augmentation_cost(rec["augmentation"]["run_key"], store or RunStore()))
         rows.append(row)
         if log:
             how = ("stored" if cached else "trained by the executor" if res.key in trained
@@ -120,6 +122,14 @@ def run_grid(ws: WindowSet, protocol: str, models: dict[str, dict] | Iterable[st
             log(f"{ws.dataset:>14} {protocol:>16} fold {split.fold} {name:>14} seed {seed}: "
                 f"macro-F1 {row['f1_macro']:.3f} acc {row['accuracy']:.3f} ({how})")
     return pd.DataFrame(rows)
+
+
+def augmentation_cost(key: str, store: RunStore) -> dict:
+    """The columns a run table gives a run with an augmentation stage: the augmentation run's
+    key and the seconds it took (it is stored as a run of its own, which the classifier
+    run's ``train_seconds`` do not include; runs that share it count it once)."""
+    seconds = store.load_result(key).get("seconds", float("nan")) if store.has(key) else float("nan")
+    return {"augment_run_key": key, "augment_seconds": seconds}
 
 
 def _train_one(ws: WindowSet, split, name: str, config: TrainConfig, seed: int, kwargs: dict,

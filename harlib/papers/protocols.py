@@ -24,7 +24,7 @@ So that the two columns differ only in the protocol:
 The layer-wise pre-training of paper A's model draws its epochs the same way. A profile
 without a window cap (``paper``) trains every window in every epoch.
 
-Notebooks 12 and 23 run their grids this way. The other paper notebooks (11, 14, 20, 22,
+Notebooks 12, 22 and 23 run their grids this way. The other paper notebooks (11, 14, 20,
 24, 25, 27) still cap both protocols at ``grid_train_windows`` windows and run one random
 split; they move here at their next re-run.
 """

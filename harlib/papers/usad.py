@@ -260,15 +260,12 @@ SYNTHETIC_LABELS = ("uniform", "proportional")
 #: frequency and synthetic labels in proportion to class size, where paper B weights no loss
 #: and draws the labels evenly (eq. 13)
 WEIGHTED_PROPORTIONAL = {"class_weighted": True, "synthetic_labels": "proportional"}
-#: the table-header entries that say so: tables of USAD runs trained with
-#: ``WEIGHTED_PROPORTIONAL``, and of USAD runs with class-weighted losses and no augmentation
+#: the table-header entry that says so, in the tables of USAD runs trained with
+#: ``WEIGHTED_PROPORTIONAL``
 WEIGHTED_PROPORTIONAL_HEADER = {
     "USAD settings (not paper B's)": "losses weighted by inverse training-class frequency, synthetic "
     "labels in proportion to class size (paper B: unweighted losses, labels even over the classes, "
     "eq. 13); on a balanced stand-in the two coincide"}
-CLASS_WEIGHTED_HEADER = {
-    "USAD settings (not paper B's)": "losses weighted by inverse training-class frequency (paper B: "
-    "unweighted); on a balanced stand-in the weights are equal"}
 
 
 def usad_ablation(profile: Profile, *, class_weighted: bool = False,

@@ -268,6 +268,14 @@ WEIGHTED_PROPORTIONAL_HEADER = {
     "eq. 13); on a balanced stand-in the two coincide"}
 
 
+def synthetic_amount(ratio: float, synthetic_labels: str) -> dict | float:
+    """The augmenter's ``amount`` for ``ratio`` synthetic windows per real training window,
+    their labels drawn as ``synthetic_labels`` says (:data:`SYNTHETIC_LABELS`). The
+    proportional amount is the bare number, as the earlier runs spelled it, so their keys
+    still hold."""
+    return {"ratio": float(ratio), "labels": "uniform"} if synthetic_labels == "uniform" else float(ratio)
+
+
 def usad_ablation(profile: Profile, *, class_weighted: bool = False,
                   synthetic_labels: str = "uniform") -> dict[str, dict]:
     """Paper B's Table 2 rows (§4.1) as ``{"model_kwargs", "config"}`` per row, cumulative
@@ -298,8 +306,7 @@ def usad_ablation(profile: Profile, *, class_weighted: bool = False,
                          f"got {synthetic_labels!r}")
     composite = "adaptive_composite"
     both: dict = {}
-    # 1.0 is the proportional amount as the earlier runs spelled it, so their keys still hold
-    amount = {"ratio": 1.0, "labels": "uniform"} if synthetic_labels == "uniform" else 1.0
+    amount = synthetic_amount(1.0, synthetic_labels)
     steps = {} if profile.augment_sample_steps is None else {"sample_steps": profile.augment_sample_steps}
     rows = {
         "Backbone Only": {"model_kwargs": {"spatial_attention": False, "temporal_attention": False},
@@ -347,18 +354,18 @@ def pretrain_cnn_rows(profile: Profile, **settings) -> dict[str, dict]:
 SYNTHETIC_RATIOS = (0.25, 1.0, 4.0)
 
 
-def usad_ratio_sweep(profile: Profile, ratios=SYNTHETIC_RATIOS, **settings) -> dict[str, dict]:
+def usad_ratio_sweep(profile: Profile, ratios=SYNTHETIC_RATIOS, *, class_weighted: bool = False,
+                     synthetic_labels: str = "uniform") -> dict[str, dict]:
     """USAD with diffusion pre-training at several synthetic:real ratios (the augmenter's
     ``amount``: synthetic windows per real training window), beside the same network and
     loss without augmentation (Table 2's "ACL" row, ratio 0). Every other setting is
-    :func:`usad_ablation`'s "Data Augmentation" row (``settings``: its ``class_weighted``
-    and ``synthetic_labels``), so ratio 1 is that row's run."""
-    rows = usad_ablation(profile, **settings)
+    :func:`usad_ablation`'s "Data Augmentation" row with the same ``class_weighted`` and
+    ``synthetic_labels``, so ratio 1 is that row's run."""
+    rows = usad_ablation(profile, class_weighted=class_weighted, synthetic_labels=synthetic_labels)
     da = rows["Data Augmentation"]
-    uniform = isinstance(da["config"]["augment_kwargs"]["amount"], dict)
     sweep = {"0 (no augmentation)": rows["ACL"]}
     for r in ratios:
-        amount = {"ratio": float(r), "labels": "uniform"} if uniform else float(r)
+        amount = synthetic_amount(r, synthetic_labels)
         config = {**da["config"], "augment_kwargs": {**da["config"]["augment_kwargs"], "amount": amount}}
         sweep[f"{r:g}"] = {"model_kwargs": da["model_kwargs"], "config": config}
     return sweep

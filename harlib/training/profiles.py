@@ -9,7 +9,7 @@
               Notebook 02's zoo gets 20 s per run by model cost (``grid_budget``): every
               training window while ≥ 5 epochs fit (up to 30, patience 10), fewer windows
               for the slowest models. Where the two compared protocols run alike
-              (:mod:`harlib.papers.protocols`, notebook 12), each epoch trains on
+              (:mod:`harlib.papers.protocols`, notebooks 12, 22 and 23), each epoch trains on
               ``grid_train_windows`` windows drawn afresh from every training window instead
               of a fixed sample of them.
 ``paper``     The papers' own settings (WHAR Arena v1 training: up to 100 epochs,

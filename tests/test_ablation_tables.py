@@ -117,7 +117,8 @@ def test_ranks_put_the_best_first_per_group():
     assert r.set_index("model")["q"].tolist() == [1, 1, 3]
 
 
-def test_per_class_f1_pools_the_stored_predictions(tmp_path):
+def test_per_class_table_gives_recall_and_f1_beside_table4(tmp_path):
+    from sklearn.metrics import f1_score, recall_score
     from harlib.training.runs import RunStore
     from harlib.evaluation.splits import make_splits
     from harlib.training.train import fit
@@ -127,8 +128,47 @@ def test_per_class_f1_pools_the_stored_predictions(tmp_path):
     store = RunStore(tmp_path)
     keys = [fit("random_forest", ws, s, TrainConfig(), store=store).key
             for s in make_splits("subject_groups", ws, n_groups=2)]
-    t = usad.per_class_f1(pd.DataFrame({"model": ["random_forest"] * 2, "run_key": keys}), ws.class_names, store)
-    assert list(t.columns) == ["model", "a", "b"] and ((t[["a", "b"]] >= 0) & (t[["a", "b"]] <= 100)).all().all()
+    runs = pd.DataFrame({"model": ["random_forest"] * 2, "run_key": keys, "protocol": "subject_groups"})
+    claims = {"random_forest": {"Up": {"accuracy": "B341", "f1": "B342"}}}
+    t = usad.per_class_table(runs, ws.class_names, claims, {"Up": "b", "Down": "b"}, store)
+    assert t["class (paper)"].tolist() == ["Up", "Down"] and set(t["class (ours)"]) == {"b"}
+    preds = [store.load_predictions(k) for k in keys]
+    y = np.concatenate([p["y_true"] for p in preds])
+    yhat = np.concatenate([p["y_pred"] if "y_pred" in p else p["proba"].argmax(1) for p in preds])
+    assert t.loc[0, "recall"] == pytest.approx(100 * recall_score(y, yhat, labels=[1], average=None)[0])
+    assert t.loc[0, "f1"] == pytest.approx(100 * f1_score(y, yhat, labels=[1], average=None)[0])
+    assert t.loc[0, "the paper reports: accuracy"] == PAPER_CLAIMS["B341"]["value"]
+    assert np.isnan(t.loc[1, "the paper reports: f1"]) and t.loc[1, "claim (f1)"] == ""
+    assert usad.per_class_table(runs, ws.class_names, {}, {"Up": "b"}, store).empty
+    with pytest.raises(ValueError, match="'stairs'"):
+        usad.per_class_table(runs, ws.class_names, claims, {"Up": "stairs"}, store)
+
+
+def test_table4_ids_are_held_and_cover_wisdm_six_classes():
+    from harlib.papers.published import USAD_TABLE4, USAD_TABLE3
+    assert len(USAD_TABLE4) == 11 and set(USAD_TABLE4) <= set(USAD_TABLE3)
+    for per_class in USAD_TABLE4.values():
+        assert set(per_class) == set(usad.WISDM2019_FOR_TABLE4)
+        assert all(PAPER_CLAIMS[i]["unit"] == "%" for ids in per_class.values() for i in ids.values())
+    assert PAPER_CLAIMS[USAD_TABLE4["usad"]["Walking"]["accuracy"]]["where"].startswith("Table 4, USAD, Walking")
+
+
+def test_comparison_config_caps_or_draws_on_every_window():
+    from types import SimpleNamespace
+    P = get_profile("standard")
+    ws = SimpleNamespace(dataset="toy")
+    every = usad.comparison_config(P, ws, 1.0, True, loss="adaptive_composite")
+    assert every.max_train_windows is None and every.sampler_kwargs["epoch_windows"] == P.grid_train_windows
+    assert every.loss == "adaptive_composite"
+    capped = usad.comparison_config(P, ws, 0.5, False)
+    assert capped.max_train_windows == P.grid_train_windows // 2 and "epoch_windows" not in capped.sampler_kwargs
+    with pytest.raises(ValueError, match="every_window=False"):
+        usad.comparison_config(P, ws, 0.5, True)
+    for share in (0, 1.5, True, "1"):
+        with pytest.raises(ValueError, match="share"):
+            usad.comparison_config(P, ws, share, False)
+    with pytest.raises(TypeError, match="every_window"):
+        usad.comparison_config(P, ws, 1.0, "yes")
 
 
 def test_paper_values_and_class_distances():

@@ -24,9 +24,10 @@ So that the two columns differ only in the protocol:
 The layer-wise pre-training of paper A's model draws its epochs the same way. A profile
 without a window cap (``paper``) trains every window in every epoch.
 
-Notebooks 12, 22 and 23 run their grids this way. The other paper notebooks (11, 14, 20,
-24, 25, 27) still cap both protocols at ``grid_train_windows`` windows and run one random
-split; they move here at their next re-run.
+Notebooks 12, 22, 23 and 25 (its WISDM column) run their grids this way. Notebook 25's
+DSADS column runs the same folds with its training windows capped at ``grid_train_windows``
+(:func:`harlib.papers.usad.comparison_config`). The other paper notebooks (11, 14, 20, 24, 27)
+still cap both protocols and run one random split; they move here at their next re-run.
 """
 from __future__ import annotations
 

@@ -283,7 +283,7 @@ def table5_rounds(models, *, rounds: int = 10, per_round: int = 100, threads: in
 SYNTHETIC_LABELS = ("uniform", "proportional")
 
 
-#: the settings of the USAD runs that notebooks 20, 24 and 25 committed (pass them as
+#: the settings of the USAD runs that notebooks 20 and 24 committed (pass them as
 #: ``usad_ablation(P, **WEIGHTED_PROPORTIONAL)``): losses weighted by inverse training-class
 #: frequency and synthetic labels in proportion to class size, where paper B weights no loss
 #: and draws the labels evenly (eq. 13)
@@ -323,7 +323,7 @@ def usad_ablation(profile: Profile, *, class_weighted: bool = False,
     weights no loss by class frequency) and synthetic labels drawn evenly over the classes
     (``synthetic_labels="uniform"``, eq. 13: one synthetic window per real training window
     in all, the same number for every class). ``class_weighted=True`` with
-    ``synthetic_labels="proportional"`` gives the rows that notebooks 20, 24 and 25 were
+    ``synthetic_labels="proportional"`` gives the rows that notebooks 20 and 24 were
     trained with (inverse class-frequency weights, synthetic labels in proportion to class
     size); they say so in their tables.
     """

@@ -5,8 +5,7 @@ notebooks 23 and 25 run it under ``harlib.papers.protocols``.
 For each (dataset, window) the benchmark takes the first random split's training windows
 (70/30, 10 % validation), times one denoiser epoch on a random subset of them and the
 sampling of synthetic windows with the profile's settings (one thread, after an untimed
-warm-up fit), and scales both to
-one fold: the profile's ``augment_epochs`` over every training window, and one synthetic
+warm-up fit), and scales both to one fold: the profile's ``augment_epochs`` over every training window, and one synthetic
 window per training window (paper B's ratio, notebook 23). The estimate for a notebook is
 that times its folds (both protocols: ``2 × max_folds``). Timing only; the fitted model is
 discarded.
@@ -40,7 +39,7 @@ STAND_INS = (("wisdm2019_watch_accel", 90, "WISDM"), ("hapt", 50, "OPPORTUNITY")
              ("dsads", 43, "PAMAP2"))
 
 
-def measure(name: str, length: int, profile, subset: int, sampled: int) -> dict:
+def measure(name: str, length: int, paper: str, profile, subset: int, sampled: int) -> dict:
     ws = sliding_windows(load_dataset(name), length, length // 2)
     split = make_splits(protocols.PAPER_STYLE, ws, test_fraction=protocols.TEST_FRACTION)[0]
     train = split.train
@@ -61,14 +60,11 @@ def measure(name: str, length: int, profile, subset: int, sampled: int) -> dict:
     n = len(train)
     fold_min = (fit_s * n * profile.augment_epochs + sample_s * n) / 60
     folds = 2 * (profile.max_folds or 1)
-    return {"dataset": name, "stands in for": B_NAMES[name], "shape": f"{ws.n_channels} × {length}",
+    return {"dataset": name, "stands in for": paper, "shape": f"{ws.n_channels} × {length}",
             "training windows per fold": n, "fit (ms per window-epoch)": 1000 * fit_s,
             "sampling (ms per window)": 1000 * sample_s, "denoiser epochs": profile.augment_epochs,
             "one fold (min)": fold_min, "folds (both protocols)": folds,
             "all folds (one-core min)": fold_min * folds}
-
-
-B_NAMES = {name: paper for name, _, paper in STAND_INS}
 
 
 def main() -> None:
@@ -79,7 +75,7 @@ def main() -> None:
     args = ap.parse_args()
     torch.set_num_threads(1)
     profile = get_profile(args.profile)
-    rows = [measure(name, length, profile, args.subset, args.sampled) for name, length, _ in STAND_INS]
+    rows = [measure(name, length, paper, profile, args.subset, args.sampled) for name, length, paper in STAND_INS]
     table = pd.DataFrame(rows)
     save_table(table, "bench_diffusion_cost", profile.name,
                {"what": "paper B's diffusion stage on every training window of one random split, "

@@ -112,21 +112,22 @@ def per_class_table(runs: pd.DataFrame, class_names, claims: Mapping[str, Mappin
     if missing:
         raise ValueError(f"per_class_table: stand_in names classes {missing} that the data does not "
                          f"have (its classes: {names})")
+    labels = list(range(len(names)))
     rows = []
     for protocol, part in runs.groupby("protocol", sort=False):
         part = part[part[item].astype(str).isin(claims)]
         for name, p in pooled_predictions(part, store, item).items():
-            labels = list(range(len(names)))
             rec = recall_score(p["y_true"], p["y_pred"], labels=labels, average=None, zero_division=0)
             f1 = f1_score(p["y_true"], p["y_pred"], labels=labels, average=None, zero_division=0)
             for paper_class, ours in stand_in.items():
                 ids = claims[name].get(paper_class, {})
+                acc_id, f1_id = ids.get("accuracy", ""), ids.get("f1", "")
+                paper_acc, paper_f1 = claim_values([acc_id, f1_id])
                 i = names.index(ours)
                 rows.append({"protocol": protocol, item: name, "class (paper)": paper_class,
                              "class (ours)": ours, "recall": 100 * rec[i], "f1": 100 * f1[i],
-                             "the paper reports: accuracy": claim_values([ids.get("accuracy", "")])[0],
-                             "the paper reports: f1": claim_values([ids.get("f1", "")])[0],
-                             "claim (accuracy)": ids.get("accuracy", ""), "claim (f1)": ids.get("f1", "")})
+                             "the paper reports: accuracy": paper_acc, "the paper reports: f1": paper_f1,
+                             "claim (accuracy)": acc_id, "claim (f1)": f1_id})
     return pd.DataFrame(rows)
 
 
@@ -391,21 +392,18 @@ def comparison_config(profile: Profile, ws, share: float, every_window: bool, **
     paper-style numbers are not the paper-style protocol's; the run tables give the overlap."""
     from ..training.train import TrainConfig
     from . import protocols
-    _check_share(share, every_window)
+    if not isinstance(every_window, bool):
+        raise TypeError(f"comparison_config: every_window must be True or False, got {every_window!r}")
+    if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
+        raise ValueError(f"comparison_config: share must be a number in (0, 1], got {share!r}")
     if every_window:
+        if share != 1:
+            raise ValueError(f"comparison_config: share={share!r} with every_window=True: a setting that "
+                             "draws on every training window cannot also keep a share of them; use "
+                             "every_window=False")
         return protocols.alike(TrainConfig.from_profile(profile, **config), profile)
     cap = max(2, int(round(share * (profile.grid_train_windows or len(ws)))))
     return TrainConfig.from_profile(profile, max_train_windows=cap, **config)
-
-
-def _check_share(share, every_window) -> None:
-    if not isinstance(every_window, bool):
-        raise TypeError(f"every_window must be True or False, got {every_window!r}")
-    if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
-        raise ValueError(f"share must be a number in (0, 1], got {share!r}")
-    if every_window and share != 1:
-        raise ValueError(f"share={share!r} with every_window=True: a setting that draws on every "
-                         "training window cannot also keep a share of them; use every_window=False")
 
 
 #: synthetic:real ratios of :func:`usad_ratio_sweep`: a quarter, B's one (notebook 23), and

@@ -30,6 +30,7 @@ from harlib.training.train import TrainConfig
     ({"budget_seconds": float("inf")}, "budget_seconds must be None or a finite number > 0, got inf"),
     ({"budget_seconds": "60"}, "budget_seconds must be None or a finite number > 0, got '60'"),
     ({"weight_decay": float("nan")}, "weight_decay must be >= 0 .*got nan"),
+    ({"checkpoint": "first"}, r"checkpoint must be one of \('best', 'last'\), got 'first'"),
 ])
 def test_impossible_values(kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -55,6 +56,12 @@ def test_identity_keeps_the_first_release_keys():
                           "class_weighted", "loss", "loss_kwargs", "max_train_windows",
                           "max_val_windows", "max_test_windows"}
     assert TrainConfig(sampler="triplet").identity()["sampler"] == "triplet"
+    assert TrainConfig(checkpoint="last").identity()["checkpoint"] == "last"   # a new key
+
+
+def test_checkpoint_last_switches_early_stopping_off():
+    assert TrainConfig(patience=2).early_stopping_patience == 2
+    assert TrainConfig(patience=2, checkpoint="last").early_stopping_patience is None
 
 
 def test_run_grid_checks_every_name_before_training(basicmotions_windows, tmp_path):

@@ -222,6 +222,20 @@ def test_monitor_chooses_the_best_epoch(basicmotions_windows, tmp_path):
     assert run.record["best_score"] == max(acc)
 
 
+def test_checkpoint_last_trains_every_epoch_and_keeps_the_last(basicmotions_windows, tmp_path):
+    ws, split = basicmotions_windows
+    store = RunStore(tmp_path)
+    best = fit("cnn1d", ws, split, TrainConfig(**{**FAST, "max_epochs": 4, "patience": 1}), store=store)
+    last = fit("cnn1d", ws, split, TrainConfig(**{**FAST, "max_epochs": 4, "patience": 1},
+                                               checkpoint="last"), store=store)
+    assert last.key != best.key
+    assert [r["epoch"] for r in last.record["history"]] == [1, 2, 3, 4]   # patience 1 unused
+    assert last.record["best_epoch"] == 4
+    assert len(best.record["history"]) == best.record["best_epoch"] + 1 or best.record["best_epoch"] == 4
+    # the same seed trains the same epochs: the kept weights are those after epoch 4
+    assert last.record["history"][:len(best.record["history"])] == best.record["history"]
+
+
 def test_class_balanced_weights_follow_the_effective_number():
     counts = torch.tensor([100, 10, 0, 1])
     loss = LOSSES.get("class_balanced")(beta=0.9, class_counts=counts)

@@ -70,6 +70,21 @@ def ablation_drops(runs: pd.DataFrame, full: str, claims: Mapping[str, str],
     return table
 
 
+def select_rows(table: pd.DataFrame, name: str, where: Mapping) -> pd.DataFrame:
+    """The rows of ``table`` (called ``name`` in errors) whose columns equal ``where``'s values
+    (a float compares numerically, anything else as text)."""
+    mask = np.ones(len(table), dtype=bool)
+    for k, v in where.items():
+        if k not in table:
+            raise KeyError(f"table {name} has no column {k!r}; it has {list(table.columns)}")
+        col = table[k]
+        if isinstance(v, float):
+            mask &= pd.to_numeric(col, errors="coerce").to_numpy() == v
+        else:
+            mask &= (col.astype(str) == str(v)).to_numpy()
+    return table[mask]
+
+
 # ---- where each claim is measured -------------------------------------------------------
 @dataclass(frozen=True)
 class ClaimSource:

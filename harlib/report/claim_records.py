@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 
 from ..evaluation.intervals import PAIRED_METHOD, UNTESTABLE, Interval, interval, paired_differences, verdict
-from ..papers.claims import ClaimSource, claim_sources
+from ..papers.claims import ClaimSource, claim_sources, select_rows
+from ..papers.early_checkpoints import EARLY_EPOCH
 from .tables import output_dir
 
 #: the columns of :func:`read_claim_records`, in order
@@ -30,19 +31,6 @@ RECORD_COLUMNS = ["claim", "protocol", "what", "kind", "the paper reports", "n",
                   "95 % CI high", "verdict", "why ours may differ", "method", "best epoch (median)",
                   "runs ending on their best epoch", "training windows (median)", "test overlap",
                   "data", "notebook", "note", "run_keys"]
-
-
-def _select(table: pd.DataFrame, name: str, where: dict) -> pd.DataFrame:
-    mask = np.ones(len(table), dtype=bool)
-    for k, v in where.items():
-        if k not in table:
-            raise KeyError(f"table {name} has no column {k!r}; it has {list(table.columns)}")
-        col = table[k]
-        if isinstance(v, float):
-            mask &= pd.to_numeric(col, errors="coerce").to_numpy() == v
-        else:
-            mask &= (col.astype(str) == str(v)).to_numpy()
-    return table[mask]
 
 
 def _runs_facts(runs: pd.DataFrame) -> dict:
@@ -71,8 +59,8 @@ def _why(src: ClaimSource, protocol: str, facts: dict, ours: Interval, paper: fl
     ended = facts["runs ending on their best epoch"]
     if ended and not ended.startswith("0 of"):
         why.append(f"budget: {ended} runs were still improving at their last epoch")
-    if math.isfinite(facts["best epoch (median)"]) and facts["best epoch (median)"] <= 2:
-        why.append("budget: kept an early epoch (median best epoch ≤ 2)")
+    if math.isfinite(facts["best epoch (median)"]) and facts["best epoch (median)"] <= EARLY_EPOCH:
+        why.append(f"budget: kept an early epoch (median best epoch ≤ {EARLY_EPOCH})")
     if random_split and math.isfinite(facts["test overlap"]) and facts["test overlap"] < 0.5:
         why.append(f"protocol: only {facts['test overlap']:.0%} of test windows overlap training")
     if protocol == "subject-independent":
@@ -85,11 +73,11 @@ def measure(src: ClaimSource, table: pd.DataFrame) -> list[dict]:
     out = []
     paper = src.paper()
     for protocol, filt in src.protocols.items():
-        rows = _select(table, src.table, {**filt, **src.where})
+        rows = select_rows(table, src.table, {**filt, **src.where})
         if rows.empty:
             raise ValueError(f"claim {src.claim}: no rows of {src.table} match {dict(filt, **src.where)}")
         if src.minus is not None:
-            base = _select(table, src.table, {**filt, **src.minus})
+            base = select_rows(table, src.table, {**filt, **src.minus})
             if base.empty:
                 raise ValueError(f"claim {src.claim}: no rows of {src.table} match {dict(filt, **src.minus)}")
             d = paired_differences(rows, base, src.column)

@@ -30,7 +30,9 @@ from .trainers.registry import TRAINERS, trainer_for
 # default, so every run stored before they existed keeps its key.
 _KEY_IF_NOT_DEFAULT = ("trainer", "optimizer", "sampler", "sampler_kwargs", "monitor", "precision",
                        "augment", "augment_kwargs", "pretrain_epochs", "trainer_kwargs", "budget_seconds",
-                       "budget_keep_windows_to_epochs")
+                       "budget_keep_windows_to_epochs", "checkpoint")
+#: which epoch's weights a run keeps (TrainConfig.checkpoint)
+CHECKPOINTS = ("best", "last")
 
 
 #: the largest learning rate TrainConfig accepts (the defaults are 1e-3; a rate above 1 is a
@@ -53,6 +55,9 @@ class TrainConfig:
         reconstruction loss for ``unsupervised``).
     sampler: batch sampler (``random``; ``triplet`` for paper C's triplets).
     monitor: the validation score that selects the best epoch; ``None`` → the trainer's.
+    checkpoint: ``best`` keeps the epoch with the best ``monitor`` score and stops after
+        ``patience`` epochs without improvement; ``last`` trains every one of ``max_epochs``
+        and keeps the last (no selection on validation; ``patience`` is then unused).
     precision: ``fp32`` or ``bf16`` (autocast; losses and metrics stay fp32).
     augment: a registered augmenter for the train-only augmentation stage, with
         ``augment_kwargs`` (``amount``: ``"balance"`` or a ratio, plus the augmenter's options).
@@ -93,6 +98,7 @@ class TrainConfig:
     trainer_kwargs: dict = field(default_factory=dict)
     budget_seconds: float | None = None
     budget_keep_windows_to_epochs: int | None = None
+    checkpoint: str = "best"
 
     def __post_init__(self):
         def need(ok: bool, what: str):
@@ -120,6 +126,8 @@ class TrainConfig:
              "budget_keep_windows_to_epochs needs budget_seconds")
         need(self.budget_seconds is None or (is_number(self.budget_seconds) and self.budget_seconds > 0),
              f"budget_seconds must be None or a finite number > 0, got {self.budget_seconds!r}")
+        need(self.checkpoint in CHECKPOINTS,
+             f"checkpoint must be one of {CHECKPOINTS}, got {self.checkpoint!r}")
         need(self.precision in PRECISIONS, f"precision must be one of {PRECISIONS}, got {self.precision!r}")
         need(self.device == "cpu" or str(self.device).startswith("cuda"),
              f"device must be 'cpu' or 'cuda[:n]', got {self.device!r}")
@@ -143,6 +151,12 @@ class TrainConfig:
                     max_test_windows=profile.max_test_windows, num_threads=profile.num_threads,
                     profile=profile.name)
         return cls(**{**base, **overrides})
+
+    @property
+    def early_stopping_patience(self) -> int | None:
+        """The patience the training loop stops on: ``None`` (every epoch, keep the last)
+        under ``checkpoint="last"``."""
+        return self.patience if self.checkpoint == "best" else None
 
     def identity(self) -> dict:
         """What changes the result (device, threads and profile name do not enter the key)."""

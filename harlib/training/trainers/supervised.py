@@ -94,7 +94,7 @@ class _Supervised(Trainer):
         sampler = create_sampler(c.sampler, y, subject, c.batch_size, req.seed, **c.sampler_kwargs)
         data = TrainData.of(X, y, subject, index, device)
         best, hist = fit_epochs(model, loss_fn, opt, sched, sampler, data, evaluate,
-                                max_epochs=c.max_epochs, patience=c.patience, monitor=monitor,
+                                max_epochs=c.max_epochs, patience=c.early_stopping_patience, monitor=monitor,
                                 precision=c.precision, callbacks=req.callbacks,
                                 stage=self.stage,
                                 progress=progress)

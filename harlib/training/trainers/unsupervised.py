@@ -115,7 +115,7 @@ class UnsupervisedTrainer(Trainer):
                                  req.seed, **c.sampler_kwargs)
         evaluate = lambda: loss_scores(model, loss_fn, prep.X_val, device, c.precision)  # noqa: E731
         best, hist = fit_epochs(model, loss_fn, opt, sched, sampler, data, evaluate,
-                                max_epochs=c.max_epochs, patience=c.patience,
+                                max_epochs=c.max_epochs, patience=c.early_stopping_patience,
                                 monitor="val_reconstruction", precision=c.precision,
                                 callbacks=req.callbacks, progress=progress)
         history += hist

@@ -69,3 +69,26 @@ def test_check_reports_torch_loaded_with_other_dispatch():
     out = subprocess.run([sys.executable, "-c", code], env=clean, cwd=REPO, capture_output=True,
                          text=True, check=True).stdout
     assert "torch dispatches to DEFAULT kernels, not AVX2" in out or not _has_avx2()
+
+
+def test_a_cpu_without_avx2_gets_openblas_kernels_it_can_run():
+    """Forced Haswell kernels would stop on an illegal instruction there (OpenBLAS does not
+    check a forced core type against the CPU)."""
+    with_avx2 = "processor\t: 0\nflags\t\t: fpu sse sse2 ssse3 fma sse4_1 sse4_2 avx avx2\n"
+    without = "processor\t: 0\nflags\t\t: fpu sse sse2 ssse3 sse4_1 sse4_2 popcnt avx\n"
+    fma_only = "flags\t\t: fpu sse4_2 avx fma\n"
+    assert numerics.cpu_has_avx2(with_avx2) and not numerics.cpu_has_avx2(without)
+    assert not numerics.cpu_has_avx2(fma_only)
+    assert numerics.cpu_has_avx2("model name\t: a CPU whose flags are not listed\n")   # assumed
+    assert numerics.pins(True) == numerics.ENVIRONMENT
+    assert numerics.pins(False) == {**numerics.ENVIRONMENT, "OPENBLAS_CORETYPE": "Nehalem"}
+
+
+def test_the_cpu_level_follows_the_kernels_torch_runs():
+    code = "import harlib, torch; from harlib.core import numerics; print(numerics.level())"
+    clean = {k: v for k, v in os.environ.items() if k not in {*numerics.ENVIRONMENT, numerics.MODE_ENV}}
+    for env, want in (({"ATEN_CPU_CAPABILITY": "default"}, "x86-64-v2"),
+                      ({}, "x86-64-v3" if _has_avx2() else "x86-64-v2")):
+        out = subprocess.run([sys.executable, "-c", code], env={**clean, **env}, cwd=REPO,
+                             capture_output=True, text=True, check=True).stdout.split()[-1]
+        assert out == want, env

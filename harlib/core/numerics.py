@@ -20,6 +20,15 @@ OpenBLAS (NumPy, SciPy)  ``OPENBLAS_CORETYPE``       its Haswell (AVX2) kernels
 NumPy's own loops        ``NPY_DISABLE_CPU_FEATURES``  no AVX-512 loops
 =======================  ==========================  =====================================
 
+On a CPU without AVX2 and FMA (x86-64-v2: Intel before 2013, and low-power Atom, Pentium
+and Celeron lines since) no library can run those kernels: torch falls back to its
+baseline kernels by itself, and OpenBLAS, which would run forced Haswell kernels and stop
+on an illegal instruction, is pinned to its Nehalem (SSE4.2) kernels instead. Every such
+CPU then computes alike, but not as an AVX2 CPU does, so the smoke profile's headline
+numbers are recorded twice, once per level (:data:`LEVELS`, :func:`level`;
+:mod:`harlib.report.headlines`), the x86-64-v2 ones on an emulated SSE4.2 CPU
+(:data:`EMULATED_CPUS`).
+
 The environment variables are read when each library loads, so they must be set before
 NumPy and torch are imported. ``import harlib`` sets them (this module runs first) and the
 scripts in ``tools/`` export them; :func:`check` reports a library that loaded before and
@@ -35,6 +44,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 #: the environment each library reads when it loads (see the module docstring)
 ENVIRONMENT = {
@@ -44,6 +54,12 @@ ENVIRONMENT = {
     "NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR",
 }
 MODES = ("pinned", "native")
+#: the two CPU levels that compute alike under the pinned numerics: with AVX2 and FMA
+#: (x86-64-v3; :data:`ENVIRONMENT`), and without them (x86-64-v2; :func:`pins`)
+V3, V2 = "x86-64-v3", "x86-64-v2"
+LEVELS = (V3, V2)
+#: OpenBLAS's kernels on a CPU without AVX2 (forced Haswell kernels would not run there)
+OPENBLAS_WITHOUT_AVX2 = "Nehalem"
 
 #: CPUs with fewer instruction sets than an AVX-512 (BF16, VNNI) machine, emulated there by
 #: capping each library's dispatch (benchmarks/isa_reproducibility.py, tools/test.sh)
@@ -69,12 +85,45 @@ def mode() -> str:
     return m
 
 
+def cpu_has_avx2(cpuinfo: str | None = None) -> bool:
+    """Whether this CPU has AVX2 and FMA (x86-64-v3), from the flags in ``/proc/cpuinfo``
+    (or the text ``cpuinfo``). Where that file is absent (not Linux) it is assumed: every
+    x86 Mac since 2013 has both."""
+    if cpuinfo is None:
+        try:
+            cpuinfo = Path("/proc/cpuinfo").read_text()
+        except OSError:
+            return True
+    flags = next((line.split(":", 1)[1].split() for line in cpuinfo.splitlines()
+                  if line.startswith("flags")), None)
+    return flags is None or {"avx2", "fma"} <= set(flags)
+
+
+def pins(has_avx2: bool | None = None) -> dict[str, str]:
+    """The settings for this CPU (or one with/without AVX2): :data:`ENVIRONMENT`, with
+    OpenBLAS on :data:`OPENBLAS_WITHOUT_AVX2` kernels where the CPU lacks AVX2."""
+    has_avx2 = cpu_has_avx2() if has_avx2 is None else has_avx2
+    return dict(ENVIRONMENT) if has_avx2 else {**ENVIRONMENT, "OPENBLAS_CORETYPE": OPENBLAS_WITHOUT_AVX2}
+
+
+def level() -> str:
+    """The CPU level whose numbers this process computes: :data:`V2` where torch runs its
+    baseline kernels (a CPU without AVX2, or ``ATEN_CPU_CAPABILITY=default`` as the
+    emulated SSE4.2 CPU sets), else :data:`V3`."""
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        default = torch.backends.cpu.get_cpu_capability() == "DEFAULT"
+    else:
+        default = os.environ.get("ATEN_CPU_CAPABILITY", "").lower() == "default" or not cpu_has_avx2()
+    return V2 if default else V3
+
+
 def set_environment() -> dict[str, str]:
-    """Set every variable of :data:`ENVIRONMENT` that the environment does not set already
-    (nothing under ``native``). Returns the variables it set."""
+    """Set every variable of :func:`pins` (:data:`ENVIRONMENT` for this CPU) that the
+    environment does not set already (nothing under ``native``). Returns the variables it set."""
     if mode() == "native":
         return {}
-    added = {k: v for k, v in ENVIRONMENT.items() if k not in os.environ}
+    added = {k: v for k, v in pins().items() if k not in os.environ}
     os.environ.update(added)
     return added
 
@@ -118,7 +167,8 @@ def check() -> list[str]:
     problems = []
     torch = sys.modules.get("torch")
     want = os.environ.get("ATEN_CPU_CAPABILITY", "").upper()
-    if torch is not None and want and torch.backends.cpu.get_cpu_capability() != want:
+    expected = want == "AVX2" and not cpu_has_avx2()       # the CPU lacks it: baseline kernels
+    if torch is not None and want and not expected and torch.backends.cpu.get_cpu_capability() != want:
         problems.append(f"torch dispatches to {torch.backends.cpu.get_cpu_capability()} kernels, not "
                         f"{want}: it was imported before harlib with another ATEN_CPU_CAPABILITY, "
                         f"or this CPU lacks {want}")
@@ -149,5 +199,5 @@ _loaded_before = [m for m in ("numpy", "torch") if m in sys.modules]
 #: what this module set (nothing under ``native``, nor for a variable already set)
 _ADDED = set_environment()
 
-__all__ = ["EMULATED_CPUS", "ENVIRONMENT", "MODES", "check", "exports", "mode", "pin_torch",
-           "set_environment", "state"]
+__all__ = ["EMULATED_CPUS", "ENVIRONMENT", "LEVELS", "MODES", "V2", "V3", "check", "cpu_has_avx2", "exports",
+           "level", "mode", "pin_torch", "pins", "set_environment", "state"]

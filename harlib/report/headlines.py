@@ -18,9 +18,19 @@ Two kinds of number are checked:
   profile, and, where the profile gives a multiple of the standard error
   (``headline_se_multiple``) and the value is a mean over runs (:func:`mean_values`),
   that multiple of the measured seed × fold standard error when it is larger.
+
+The values are recorded per CPU level (:func:`harlib.core.numerics.level`): under the
+profile's name for CPUs with AVX2 (x86-64-v3), and under ``<profile>@x86-64-v2`` for CPUs
+without it, which compute alike among themselves but not as AVX2 CPUs do. The x86-64-v2
+values are recorded on an emulated SSE4.2 CPU (``tools/record_headlines.sh``) and keep a
+digest of the x86-64-v3 values they were recorded beside (:func:`values_digest`), so that
+re-recording one level without the other shows (``tests/test_recorded_headlines.py``). A
+profile whose tolerance is statistical (``headline_se_multiple``) without x86-64-v2 values
+is checked against the x86-64-v3 ones within that tolerance.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -51,6 +61,46 @@ class HeadlineValues(dict):
     def update(self, other=(), **kw):
         super().update(other, **kw)
         self.spread.update(getattr(other, "spread", {}))
+
+
+def section(profile: Profile, level: str | None = None) -> str:
+    """The recorded file's section for ``profile`` at CPU ``level`` (default: this process's)."""
+    level = numerics.level() if level is None else level
+    if level not in numerics.LEVELS:
+        raise ValueError(f"unknown CPU level {level!r}; choose one of {', '.join(numerics.LEVELS)}")
+    return profile.name if level == numerics.V3 else f"{profile.name}@{level}"
+
+
+def values_digest(entries: dict) -> str:
+    """A digest of recorded headline values (names and values, not tolerances)."""
+    blob = json.dumps({k: e["value"] for k, e in sorted(entries.items())}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def level_differences(profile: str = "smoke", folder: Path | None = None) -> "pd.DataFrame":
+    """Per notebook (``folder``: default ``notebooks/recorded``), how the headline values
+    recorded for ``profile`` at CPU level x86-64-v2 differ from the x86-64-v3 ones: how many
+    values each level has, how many differ at all, the largest absolute difference and the
+    value it belongs to, and whether the invariants (runs, splits, window counts) are equal."""
+    import pandas as pd
+    folder = Path(folder) if folder is not None else project_root() / "notebooks" / "recorded"
+    rows = []
+    for path in sorted(folder.glob("*.json")):
+        data = json.loads(path.read_text())
+        v3, v2 = data.get(profile), data.get(f"{profile}@{numerics.V2}")
+        if v3 is None or v2 is None:
+            continue
+        a, b = v3["values"], v2["values"]
+        common = sorted(set(a) & set(b))
+        delta = {k: abs(float(a[k]["value"]) - float(b[k]["value"])) for k in common}
+        delta = {k: d for k, d in delta.items() if d > 0 or math.isnan(d)}
+        worst = max(delta, key=lambda k: -1 if math.isnan(delta[k]) else delta[k]) if delta else ""
+        rows.append({"notebook": path.stem, "values": len(common), "differ": len(delta),
+                     "largest |Δ|": delta[worst] if worst else 0.0, "value with the largest |Δ|": worst,
+                     "invariants equal": v3.get("invariants") == v2.get("invariants"),
+                     "recorded beside these x86-64-v3 values": v2.get("recorded beside") == values_digest(a)})
+    return pd.DataFrame(rows, columns=["notebook", "values", "differ", "largest |Δ|", "value with the largest |Δ|",
+                                       "invariants equal", "recorded beside these x86-64-v3 values"])
 
 
 def recorded_path(notebook: str) -> Path:
@@ -94,32 +144,43 @@ def check_headlines(notebook: str, values: dict[str, float], profile: str | Prof
     record = os.environ.get(RECORD_ENV) == "1" if record is None else record
     path = recorded_path(notebook)
     data = json.loads(path.read_text()) if path.is_file() else {}
+    key = section(profile)
     if record:
         entries = {}
         for name, v in sorted(values.items()):
             tol, source = tolerance_for(name, values, profile)
             entries[name] = {"value": v, "tolerance": tol, "source": source}
-        data[profile.name] = {"values": entries, "invariants": now_invariants}
+        data[key] = {"values": entries, "invariants": now_invariants}
+        if key != profile.name:                       # beside the x86-64-v3 values
+            if profile.name not in data:
+                raise AssertionError(f"{notebook}: record the {profile.name} profile's values on a CPU "
+                                     f"with AVX2 first; the {key} values are recorded beside them")
+            data[key]["recorded beside"] = values_digest(data[profile.name]["values"])
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
         return (f"recorded {len(values)} headline numbers and {len(now_invariants)} invariants "
-                f"of {notebook} for the {profile.name} profile")
-    if profile.name not in data:
+                f"of {notebook} for the {key} profile")
+    if key not in data and key != profile.name and profile.headline_se_multiple is not None:
+        key = profile.name                            # a statistical tolerance covers the CPU
+    if key not in data:
         if profile.headlines_required:
-            raise AssertionError(f"{notebook}: no headline numbers recorded for the {profile.name} "
-                                 f"profile in {path}; record them with {RECORD_ENV}=1")
-        return f"no headline numbers recorded for the {profile.name} profile; nothing compared"
-    recorded = data[profile.name]
+            how = (f"record them with {RECORD_ENV}=1" if key == profile.name else
+                   f"record them on an emulated SSE4.2 CPU: bash tools/record_headlines.sh --level "
+                   f"{numerics.V2} {notebook}")
+            raise AssertionError(f"{notebook}: no headline numbers recorded for the {key} profile in "
+                                 f"{path}; {how}")
+        return f"no headline numbers recorded for the {key} profile; nothing compared"
+    recorded = data[key]
     problems = compare(values, recorded["values"])
     if "invariants" in recorded:
         problems += invariants.compare(now_invariants, recorded["invariants"])
     if problems:
         hint = "".join(f"\nNumerics: {p}" for p in numerics.check())
-        raise AssertionError(f"{notebook} ({profile.name} profile): {len(problems)} number(s) "
+        raise AssertionError(f"{notebook} ({key} profile): {len(problems)} number(s) "
                              f"differ from {path.name}:\n  " + "\n  ".join(problems) + hint +
                              f"\nIf the change is intended, re-record with {RECORD_ENV}=1.")
     n_inv = len(recorded.get("invariants", {}))
-    return (f"{len(values)} headline numbers match the values recorded for the {profile.name} "
+    return (f"{len(values)} headline numbers match the values recorded for the {key} "
             f"profile within their tolerances, and {n_inv} invariants exactly")
 
 

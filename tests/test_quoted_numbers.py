@@ -7,6 +7,7 @@ import json
 import pandas as pd
 import pytest
 
+from harlib.core import numerics
 from harlib.report import headlines
 from harlib.evaluation import invariants
 from harlib.training.profiles import SMOKE_TOLERANCE, get_profile
@@ -161,15 +162,56 @@ def test_invariants_must_match_exactly(tmp_path, monkeypatch):
     invariants.reset()
 
 
+def test_cpus_without_avx2_have_values_of_their_own(tmp_path, monkeypatch):
+    """An x86-64-v2 CPU computes alike with every other one, not as an AVX2 CPU: its values
+    are a section of their own, recorded beside the x86-64-v3 values they go with."""
+    monkeypatch.setenv("HARLIB_OUTPUT", str(tmp_path))
+    monkeypatch.delenv(headlines.RECORD_ENV, raising=False)
+    monkeypatch.setattr(numerics, "level", lambda: numerics.V2)
+    with pytest.raises(AssertionError, match="on a CPU with AVX2 first"):
+        headlines.check_headlines("99_demo", {"f1": 0.5}, "smoke", record=True)
+    monkeypatch.setattr(numerics, "level", lambda: numerics.V3)
+    headlines.check_headlines("99_demo", {"f1": 0.5}, "smoke", record=True)
+    monkeypatch.setattr(numerics, "level", lambda: numerics.V2)
+    with pytest.raises(AssertionError, match=r"no headline numbers recorded for the smoke@x86-64-v2 "
+                                             r"profile.*tools/record_headlines.sh --level x86-64-v2 99_demo"):
+        headlines.check_headlines("99_demo", {"f1": 0.5}, "smoke")
+    headlines.check_headlines("99_demo", {"f1": 0.47}, "smoke", record=True)
+    saved = json.loads(headlines.recorded_path("99_demo").read_text())
+    assert saved["smoke"]["values"]["f1"]["value"] == 0.5
+    assert saved["smoke@x86-64-v2"]["values"]["f1"]["value"] == 0.47
+    assert saved["smoke@x86-64-v2"]["recorded beside"] == headlines.values_digest(saved["smoke"]["values"])
+    assert "smoke@x86-64-v2 profile" in headlines.check_headlines("99_demo", {"f1": 0.47}, "smoke")
+    with pytest.raises(AssertionError, match=r"(?s)smoke@x86-64-v2 profile.*f1: 0.500000 now, 0.470000 recorded"):
+        headlines.check_headlines("99_demo", {"f1": 0.5}, "smoke")
+    monkeypatch.setattr(numerics, "level", lambda: numerics.V3)
+    assert "for the smoke profile" in headlines.check_headlines("99_demo", {"f1": 0.5}, "smoke")
+    # a statistical tolerance (standard profile) covers the CPU level: one section serves both
+    headlines.check_headlines("99_demo", {"f1": 0.5}, "standard", record=True)
+    monkeypatch.setattr(numerics, "level", lambda: numerics.V2)
+    assert "for the standard profile" in headlines.check_headlines("99_demo", {"f1": 0.51}, "standard")
+
+
 def test_every_notebook_has_recorded_headlines():
     notebooks = sorted(p.stem for p in (project_root() / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     for nb in notebooks:
         path = headlines.recorded_path(nb)
         assert path.is_file(), f"{nb} records no headline numbers ({path})"
         data = json.loads(path.read_text())
-        assert {"smoke", "standard"} <= set(data), f"{nb}: recorded profiles {sorted(data)}"
+        assert {"smoke", "smoke@x86-64-v2", "standard"} <= set(data), f"{nb}: recorded profiles {sorted(data)}"
+        # the x86-64-v2 values go with the x86-64-v3 ones: re-recording one level needs the other
+        assert data["smoke@x86-64-v2"]["recorded beside"] == headlines.values_digest(data["smoke"]["values"]), \
+            f"{nb}: its x86-64-v2 values were recorded beside other x86-64-v3 values: bash tools/record_headlines.sh {nb[:2]}"
         src = (project_root() / "notebooks" / f"{nb}.ipynb").read_text()
         assert "check_headlines(" in src, f"{nb} does not check its headline numbers"
+
+
+def test_the_cpu_levels_table_is_what_the_recorded_values_give():
+    committed = pd.read_csv(project_root() / "tables" / "cpu_levels.csv", keep_default_na=False)
+    now = headlines.level_differences("smoke")
+    assert committed["notebook"].tolist() == now["notebook"].tolist(), "run python tools/cpu_levels.py"
+    assert committed["differ"].tolist() == now["differ"].tolist(), "run python tools/cpu_levels.py"
+    assert committed["largest |Δ|"].astype(float).tolist() == pytest.approx(now["largest |Δ|"].tolist())
 
 
 def test_tests_the_readme_cites_exist():

@@ -81,7 +81,8 @@ def level_differences(profile: str = "smoke", folder: Path | None = None) -> "pd
     """Per notebook (``folder``: default ``notebooks/recorded``), how the headline values
     recorded for ``profile`` at CPU level x86-64-v2 differ from the x86-64-v3 ones: how many
     values each level has, how many differ at all, the largest absolute difference and the
-    value it belongs to, and whether the invariants (runs, splits, window counts) are equal."""
+    value it belongs to, and whether the invariants (runs, splits, window counts) are equal;
+    a last row ``all`` sums the counts over the notebooks."""
     import pandas as pd
     folder = Path(folder) if folder is not None else project_root() / "notebooks" / "recorded"
     rows = []
@@ -99,6 +100,14 @@ def level_differences(profile: str = "smoke", folder: Path | None = None) -> "pd
                      "largest |Δ|": delta[worst] if worst else 0.0, "value with the largest |Δ|": worst,
                      "invariants equal": v3.get("invariants") == v2.get("invariants"),
                      "recorded beside these x86-64-v3 values": v2.get("recorded beside") == values_digest(a)})
+    if rows:
+        worst = max(rows, key=lambda r: r["largest |Δ|"])
+        rows.append({"notebook": "all", "values": sum(r["values"] for r in rows),
+                     "differ": sum(r["differ"] for r in rows), "largest |Δ|": worst["largest |Δ|"],
+                     "value with the largest |Δ|": f"{worst['notebook']}: {worst['value with the largest |Δ|']}",
+                     "invariants equal": all(r["invariants equal"] for r in rows),
+                     "recorded beside these x86-64-v3 values": all(r["recorded beside these x86-64-v3 values"]
+                                                                   for r in rows)})
     return pd.DataFrame(rows, columns=["notebook", "values", "differ", "largest |Δ|", "value with the largest |Δ|",
                                        "invariants equal", "recorded beside these x86-64-v3 values"])
 

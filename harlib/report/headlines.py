@@ -24,7 +24,7 @@ profile's name for CPUs with AVX2 (x86-64-v3), and under ``<profile>@x86-64-v2``
 without it, which compute alike among themselves but not as AVX2 CPUs do. The x86-64-v2
 values are recorded on an emulated SSE4.2 CPU (``tools/record_headlines.sh``) and keep a
 digest of the x86-64-v3 values they were recorded beside (:func:`values_digest`), so that
-re-recording one level without the other shows (``tests/test_recorded_headlines.py``). A
+re-recording one level without the other shows (``tests/test_quoted_numbers.py``). A
 profile whose tolerance is statistical (``headline_se_multiple``) without x86-64-v2 values
 is checked against the x86-64-v3 ones within that tolerance.
 """
@@ -185,9 +185,11 @@ def check_headlines(notebook: str, values: dict[str, float], profile: str | Prof
         problems += invariants.compare(now_invariants, recorded["invariants"])
     if problems:
         hint = "".join(f"\nNumerics: {p}" for p in numerics.check())
+        how = (f"re-record with {RECORD_ENV}=1" if key == profile.name else
+               f"re-record both CPU levels: bash tools/record_headlines.sh {notebook}")
         raise AssertionError(f"{notebook} ({key} profile): {len(problems)} number(s) "
                              f"differ from {path.name}:\n  " + "\n  ".join(problems) + hint +
-                             f"\nIf the change is intended, re-record with {RECORD_ENV}=1.")
+                             f"\nIf the change is intended, {how}.")
     n_inv = len(recorded.get("invariants", {}))
     return (f"{len(values)} headline numbers match the values recorded for the {key} "
             f"profile within their tolerances, and {n_inv} invariants exactly")

@@ -85,6 +85,30 @@ def select_rows(table: pd.DataFrame, name: str, where: Mapping) -> pd.DataFrame:
     return table[mask]
 
 
+def claim_values(src: "ClaimSource", table: pd.DataFrame, protocol: str) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
+    """The values of claim ``src`` under ``protocol`` in ``table``: one row per run for a
+    level (the runs' ``fold``/``seed`` where the table has them), one per pair of runs with
+    the same fold and seed for a difference (``where`` − ``minus``, relative or scaled), in a
+    ``value`` column; the rows they were read from; and whether the values are paired."""
+    from ..evaluation.intervals import paired_differences
+    filt = src.protocols[protocol]
+    rows = select_rows(table, src.table, {**filt, **src.where})
+    if rows.empty:
+        raise ValueError(f"claim {src.claim}: no rows of {src.table} match {dict(filt, **src.where)}")
+    if src.minus is None:
+        keys = [k for k in ("fold", "seed") if k in rows]
+        return rows[keys].assign(value=rows[src.column].to_numpy(float) * src.scale), rows, False
+    base = select_rows(table, src.table, {**filt, **src.minus})
+    if base.empty:
+        raise ValueError(f"claim {src.claim}: no rows of {src.table} match {dict(filt, **src.minus)}")
+    d = paired_differences(rows, base, src.column)
+    if d.empty:
+        raise ValueError(f"claim {src.claim}: no run of {dict(src.where)} pairs with one of "
+                         f"{dict(src.minus)} under {protocol} (same fold and seed)")
+    value = d["difference"] / d["b"] * 100 if src.relative else d["difference"] * src.scale
+    return d[["fold", "seed"]].assign(value=value.to_numpy(float)), pd.concat([rows, base]), True
+
+
 # ---- where each claim is measured -------------------------------------------------------
 @dataclass(frozen=True)
 class ClaimSource:

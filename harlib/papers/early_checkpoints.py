@@ -28,7 +28,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from ..evaluation.intervals import PAIRED_METHOD, interval, noise_reading, paired_differences, verdict
+from ..evaluation.intervals import PAIRED_METHOD, interval, noise_reading, verdict
 from ..training.profiles import Profile
 
 #: a claim "kept an early checkpoint" when its runs' median best epoch is at most this (the
@@ -127,19 +127,6 @@ def rebuild(claim: str, profile: Profile, checkpoint: str = "last", pairs=None) 
 
 
 # ---- the comparison ------------------------------------------------------------------------
-def _claim_values(src, runs: pd.DataFrame, protocol: str) -> pd.DataFrame:
-    """One value of the claim per (fold, seed): a run's score for a level, the paired
-    difference for a difference claim (as :func:`harlib.report.claim_records.measure`)."""
-    from .claims import select_rows
-    rows = select_rows(runs, src.table, {**src.protocols[protocol], **src.where})
-    if src.minus is None:
-        return rows[["fold", "seed"]].assign(value=rows[src.column].to_numpy(float) * src.scale)
-    base = select_rows(runs, src.table, {**src.protocols[protocol], **src.minus})
-    d = paired_differences(rows, base, src.column)
-    value = d["difference"] / d["b"] * 100 if src.relative else d["difference"] * src.scale
-    return d[["fold", "seed"]].assign(value=value.to_numpy(float))
-
-
 def _check_pairs(claim: str, best: pd.DataFrame, last: pd.DataFrame) -> None:
     cols = [c for c in SAME_IN_A_PAIR if c in best and c in last]
     keys = [k for k in ("fold", "seed", "variant") if k in best and k in last]
@@ -163,7 +150,7 @@ def compare(early: pd.DataFrame, committed: dict[str, pd.DataFrame],
     interval, the median best epoch of each, the paired difference last − best over the same
     fold and seed with its interval and reading, and the verdict against the paper at the
     last epoch."""
-    from .claims import claim_sources
+    from .claims import claim_sources, claim_values
     sources = {s.claim: s for s in claim_sources()}
     rows = []
     for rec in early.itertuples(index=False):
@@ -177,7 +164,7 @@ def compare(early: pd.DataFrame, committed: dict[str, pd.DataFrame],
                              f"record's {len(rec.run_keys)} runs; re-run {src.notebook}")
         last = rebuilt[rec.claim]
         _check_pairs(rec.claim, best, last)
-        v_best, v_last = (_claim_values(src, r, rec.protocol) for r in (best, last))
+        v_best, v_last = (claim_values(src, r, rec.protocol)[0] for r in (best, last))
         d = v_last.merge(v_best, on=["fold", "seed"], suffixes=("_last", "_best"))
         ci_best, ci_last = interval(v_best["value"]), interval(v_last["value"])
         diff = interval(d["value_last"] - d["value_best"], PAIRED_METHOD)

@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..evaluation.intervals import PAIRED_METHOD, UNTESTABLE, Interval, interval, paired_differences, verdict
-from ..papers.claims import ClaimSource, claim_sources, select_rows
+from ..evaluation.intervals import PAIRED_METHOD, UNTESTABLE, Interval, interval, verdict
+from ..papers.claims import ClaimSource, claim_sources, claim_values
 from ..papers.early_checkpoints import EARLY_EPOCH
 from .tables import output_dir
 
@@ -72,24 +72,9 @@ def measure(src: ClaimSource, table: pd.DataFrame) -> list[dict]:
     """The records of one claim from its table (one per protocol of ``src``)."""
     out = []
     paper = src.paper()
-    for protocol, filt in src.protocols.items():
-        rows = select_rows(table, src.table, {**filt, **src.where})
-        if rows.empty:
-            raise ValueError(f"claim {src.claim}: no rows of {src.table} match {dict(filt, **src.where)}")
-        if src.minus is not None:
-            base = select_rows(table, src.table, {**filt, **src.minus})
-            if base.empty:
-                raise ValueError(f"claim {src.claim}: no rows of {src.table} match {dict(filt, **src.minus)}")
-            d = paired_differences(rows, base, src.column)
-            if d.empty:
-                raise ValueError(f"claim {src.claim}: no run of {dict(src.where)} pairs with one of "
-                                 f"{dict(src.minus)} under {protocol} (same fold and seed)")
-            values = d["difference"] / d["b"] * 100 if src.relative else d["difference"] * src.scale
-            ours = interval(values, PAIRED_METHOD)
-            used = pd.concat([rows, base])
-        else:
-            ours = interval(rows[src.column] * src.scale)
-            used = rows
+    for protocol in src.protocols:
+        values, used, paired = claim_values(src, table, protocol)
+        ours = interval(values["value"], PAIRED_METHOD) if paired else interval(values["value"])
         facts = _runs_facts(used if "run_key" in table else used.iloc[0:0])   # an aggregate: no runs
         random_split = "protocol" in used and bool((used["protocol"] == "random_windows").all())
         out.append({"claim": src.claim, "protocol": protocol, "what": src.what, "kind": src.kind,

@@ -20,6 +20,7 @@ def test_usad_ablation_rows_follow_table2_and_build():
     assert list(rows) == list(USAD_TABLE2)          # the paper's nine rows, in its order
     for label, row in rows.items():
         cfg = TrainConfig.from_profile(P, **row["config"])      # every row is a valid config
+        assert cfg.trainer == row["config"].get("trainer", cfg.trainer)
         model = create_model("usad", 3, 6, 90, **row["model_kwargs"])
         assert model(__import__("torch").zeros(2, 3, 90)).shape == (2, 6)
     assert rows["Backbone Only"]["model_kwargs"] == {"spatial_attention": False, "temporal_attention": False}
@@ -85,7 +86,6 @@ def test_ablation_table_gives_the_test_overlap_beside_the_scores():
 
 
 def _runs():
-    rng = np.random.default_rng(0)
     rows = []
     for i, v in enumerate(["Backbone Only", "ACL", "Data Augmentation"]):
         for fold in range(2):

@@ -86,8 +86,10 @@ def test_notebook_times_sum_distinct_runs(tmp_path):
     nb = {"cells": [], "metadata": {"papermill": {"duration": 120.0}}, "nbformat": 4, "nbformat_minor": 5}
     (tmp_path / "27_demo.ipynb").write_text(json.dumps(nb))
     pd.DataFrame({"run_key": ["a", "a", "b"], "train_seconds": [60.0, 60.0, 30.0]}).to_csv(tmp_path / "27_demo_runs.csv", index=False)
+    # a second runs table that lists run "b" again and a new run "c": "b" counts once
+    pd.DataFrame({"run_key": ["b", "c"], "train_seconds": [30.0, 90.0]}).to_csv(tmp_path / "27_demo_more_runs.csv", index=False)
     t = notebook_times(tmp_path, tmp_path).set_index("notebook").loc["27_demo"]
-    assert t["committed execution (min)"] == 2.0 and t["training of its runs (min)"] == 1.5 and t["runs"] == 2
+    assert t["committed execution (min)"] == 2.0 and t["training of its runs (min)"] == 3.0 and t["runs"] == 3
 
 
 def test_notebook_times_count_each_augmentation_run_once(tmp_path):
@@ -99,7 +101,7 @@ def test_notebook_times_count_each_augmentation_run_once(tmp_path):
                   "augment_run_key": ["g", "g", None], "augment_seconds": [300.0, 300.0, None]}
                  ).to_csv(tmp_path / "23_demo_runs.csv", index=False)
     t = notebook_times(tmp_path, tmp_path).set_index("notebook").loc["23_demo"]
-    assert t["training of its runs (min)"] == pytest.approx(2.0 + 5.0) and t["runs"] == 3
+    assert t["training of its runs (min)"] == pytest.approx(2.0 + 5.0) and t["runs"] == 3 + 1
 
 
 def test_records_without_any_interval_read_as_numbers(tmp_path, monkeypatch):

@@ -3,7 +3,7 @@
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${HARLIB_VENV:-$REPO/.venv}"
-if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import harlib, papermill, nbval, onnxruntime, distributed, myst_nb, selenium" 2>/dev/null; then
+if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import harlib, papermill, nbval, pyflakes, onnxruntime, distributed, myst_nb, selenium" 2>/dev/null; then
     echo "harlib: creating the environment in $VENV" >&2
     python3 -m venv "$VENV"
     "$VENV/bin/python" -m pip install --quiet --upgrade pip

@@ -85,7 +85,7 @@ def select_rows(table: pd.DataFrame, name: str, where: Mapping) -> pd.DataFrame:
     return table[mask]
 
 
-def claim_values(src: "ClaimSource", table: pd.DataFrame, protocol: str) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
+def measured_values(src: "ClaimSource", table: pd.DataFrame, protocol: str) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
     """The values of claim ``src`` under ``protocol`` in ``table``: one row per run for a
     level (the runs' ``fold``/``seed`` where the table has them), one per pair of runs with
     the same fold and seed for a difference (``where`` − ``minus``, relative or scaled), in a

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 from typing import Callable
 
-import numpy as np
 import pandas as pd
 
 from ..evaluation.intervals import PAIRED_METHOD, interval, noise_reading, verdict
@@ -150,7 +149,7 @@ def compare(early: pd.DataFrame, committed: dict[str, pd.DataFrame],
     interval, the median best epoch of each, the paired difference last − best over the same
     fold and seed with its interval and reading, and the verdict against the paper at the
     last epoch."""
-    from .claims import claim_sources, claim_values
+    from .claims import claim_sources, measured_values
     sources = {s.claim: s for s in claim_sources()}
     rows = []
     for rec in early.itertuples(index=False):
@@ -164,7 +163,7 @@ def compare(early: pd.DataFrame, committed: dict[str, pd.DataFrame],
                              f"record's {len(rec.run_keys)} runs; re-run {src.notebook}")
         last = rebuilt[rec.claim]
         _check_pairs(rec.claim, best, last)
-        v_best, v_last = (claim_values(src, r, rec.protocol)[0] for r in (best, last))
+        v_best, v_last = (measured_values(src, r, rec.protocol)[0] for r in (best, last))
         d = v_last.merge(v_best, on=["fold", "seed"], suffixes=("_last", "_best"))
         ci_best, ci_last = interval(v_best["value"]), interval(v_last["value"])
         diff = interval(d["value_last"] - d["value_best"], PAIRED_METHOD)

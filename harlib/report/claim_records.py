@@ -18,11 +18,10 @@ import json
 import math
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ..evaluation.intervals import PAIRED_METHOD, UNTESTABLE, Interval, interval, verdict
-from ..papers.claims import ClaimSource, claim_sources, claim_values
+from ..papers.claims import ClaimSource, claim_sources, measured_values
 from ..papers.early_checkpoints import EARLY_EPOCH
 from .tables import output_dir
 
@@ -73,7 +72,7 @@ def measure(src: ClaimSource, table: pd.DataFrame) -> list[dict]:
     out = []
     paper = src.paper()
     for protocol in src.protocols:
-        values, used, paired = claim_values(src, table, protocol)
+        values, used, paired = measured_values(src, table, protocol)
         ours = interval(values["value"], PAIRED_METHOD) if paired else interval(values["value"])
         facts = _runs_facts(used if "run_key" in table else used.iloc[0:0])   # an aggregate: no runs
         random_split = "protocol" in used and bool((used["protocol"] == "random_windows").all())

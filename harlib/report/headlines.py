@@ -35,6 +35,7 @@ import json
 import math
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -42,6 +43,9 @@ from ..core import numerics
 from ..evaluation import invariants
 from ..training.profiles import Profile, get_profile
 from .tables import project_root
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 RECORD_ENV = "HARLIB_RECORD_HEADLINES"
 
@@ -77,7 +81,7 @@ def values_digest(entries: dict) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-def level_differences(profile: str = "smoke", folder: Path | None = None) -> "pd.DataFrame":
+def level_differences(profile: str = "smoke", folder: Path | None = None) -> pd.DataFrame:
     """Per notebook (``folder``: default ``notebooks/recorded``), how the headline values
     recorded for ``profile`` at CPU level x86-64-v2 differ from the x86-64-v3 ones: how many
     values each level has, how many differ at all, the largest absolute difference and the

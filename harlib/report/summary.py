@@ -66,7 +66,8 @@ def notebook_times(notebooks: Path, tables: Path) -> pd.DataFrame:
     execution (papermill's record in the notebook, with stored runs loaded where present)
     and the training time its runs cost when first trained (the sum of ``train_seconds``
     over the distinct runs of its ``<number>_*runs*.csv`` tables, plus ``augment_seconds``
-    over their distinct augmentation runs where a table has them)."""
+    over their distinct augmentation runs where a table has them), and how many distinct
+    runs those are (an augmentation run counts as a run of its own, once, as its minutes do)."""
     import json
     rows = []
     for nb in sorted(Path(notebooks).glob("[0-9][0-9]_*.ipynb")):
@@ -74,16 +75,17 @@ def notebook_times(notebooks: Path, tables: Path) -> pd.DataFrame:
         duration = meta.get("duration")
         runs = [pd.read_csv(p) for p in sorted(Path(tables).glob(f"{nb.stem[:2]}_*runs*.csv"))]
         runs = [r for r in runs if {"train_seconds", "run_key"} <= set(r.columns)]
-        train = np.nan
+        train, n_runs = np.nan, 0
         if runs:
             every = pd.concat(runs)
-            train = every.drop_duplicates("run_key").train_seconds.sum() / 60
+            distinct = every.drop_duplicates("run_key")
+            train, n_runs = distinct.train_seconds.sum() / 60, len(distinct)
             if "augment_run_key" in every:
                 aug = every.dropna(subset=["augment_run_key"]).drop_duplicates("augment_run_key")
                 train += aug.augment_seconds.sum() / 60
+                n_runs += len(aug)
         rows.append({"notebook": nb.stem, "committed execution (min)": np.nan if duration is None else duration / 60,
-                     "training of its runs (min)": train,
-                     "runs": int(sum(len(r.drop_duplicates("run_key")) for r in runs)) if runs else 0})
+                     "training of its runs (min)": train, "runs": n_runs})
     return pd.DataFrame(rows)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import asdict, dataclass, field, replace
+from typing import Any
 
 import torch
 from tqdm import tqdm
@@ -24,7 +25,7 @@ class RunRequest:
     model: str
     ws: WindowSet
     split: Split
-    config: "TrainConfig"  # noqa: F821
+    config: Any  # a harlib.training.train.TrainConfig (train.py imports this module)
     seed: int = 0
     model_kwargs: dict = field(default_factory=dict)
     store: RunStore | None = None

@@ -189,6 +189,44 @@ def test_paper_values_and_class_distances():
     assert xy.shape == (60, 2) and np.bincount(yy).tolist() == [20, 20, 20]
 
 
+class _Predictions:
+    """A run store that holds only test predictions, by run key."""
+    def __init__(self, by_key):
+        self.by_key = by_key
+
+    def load_predictions(self, key):
+        return self.by_key[key]
+
+
+def test_class_distances_are_taken_per_run_then_summarised():
+    rng = np.random.default_rng(1)
+    y = np.repeat([0, 1, 2], 30)
+
+    def space(spread, shift):      # one run's embedding space: classes at shifted centres
+        return rng.normal(size=(90, 4)) * spread + np.eye(4)[y] * 5 + shift
+
+    preds = {"u0": {"y_true": y, "embedding": space(0.1, 0)}, "u1": {"y_true": y, "embedding": space(0.1, 50)},
+             "l0": {"y_true": y, "embedding": space(2.0, 0)}, "l1": {"y_true": y, "embedding": space(2.0, -50)},
+             "rf": {"y_true": y, "y_pred": y}}
+    runs = pd.DataFrame({"model": ["usad", "usad", "lstm", "lstm", "rf"], "run_key": list(preds),
+                         "protocol": "subject_groups", "fold": [0, 1, 0, 1, 0], "seed": 0})
+    by_run = usad.class_distances_by_run(runs, _Predictions(preds))
+    assert by_run.run_key.tolist() == ["u0", "u1", "l0", "l1"]          # no embedding, no row
+    # each run in its own space: shifting a run's whole space changes nothing
+    one = usad.class_distances({"usad": preds["u0"]}).iloc[0]
+    assert by_run.loc[0, "silhouette"] == pytest.approx(one["silhouette"])
+    pooled = usad.class_distances({"usad": {"y_true": np.r_[y, y],
+                                            "embedding": np.r_[preds["u0"]["embedding"], preds["u1"]["embedding"]]}})
+    assert pooled.loc[0, "silhouette"] < by_run.silhouette.iloc[:2].min()   # pooling two spaces blurs them
+    t = usad.distance_table(by_run)
+    assert t.model.tolist() == ["usad", "lstm"] and t.n.tolist() == [2, 2]
+    assert t.loc[0, "silhouette"] == pytest.approx(by_run.silhouette.iloc[:2].mean())
+    lo, hi = t.loc[0, "silhouette: 95 % CI low"], t.loc[0, "silhouette: 95 % CI high"]
+    assert lo <= t.loc[0, "silhouette"] <= hi
+    with pytest.raises(ValueError, match=r"lacks the columns \['fold', 'seed'\]"):
+        usad.class_distances_by_run(runs.drop(columns=["fold", "seed"]), _Predictions(preds))
+
+
 def test_app_c_study_rows_match_the_paper_claims_and_build_configs():
     from harlib.papers.published import USAD_APPC
     from harlib.papers.usad import APPC_OPTIMA, usad_loss_study

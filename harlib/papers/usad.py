@@ -153,7 +153,9 @@ def class_distances(pooled: Mapping[str, Mapping[str, np.ndarray]]) -> pd.DataFr
     their class centroid), mean inter-class distance (between centroids) and B's ratio
     inter/intra (higher: more separable), with the scale-free silhouette beside. Distances
     are Euclidean in each model's own embedding space, so they compare across models only
-    as far as the spaces' scales do."""
+    as far as the spaces' scales do. Each entry of ``pooled`` must hold one embedding space
+    (one run): embeddings of different runs are different spaces and are not pooled
+    (:func:`class_distances_by_run`)."""
     from ..evaluation.metrics import class_distance_ratio, silhouette
     rows = []
     for name, p in pooled.items():
@@ -163,6 +165,46 @@ def class_distances(pooled: Mapping[str, Mapping[str, np.ndarray]]) -> pd.DataFr
         rows.append({"model": name, "intra": d["intra"], "inter": d["inter"],
                      "ratio (inter / intra)": d["inter"] / d["intra"],
                      "silhouette": silhouette(p["embedding"], p["y_true"])})
+    return pd.DataFrame(rows)
+
+
+#: the columns of :func:`class_distances` that :func:`distance_table` gives intervals for
+DISTANCE_COLUMNS = ("intra", "inter", "ratio (inter / intra)", "silhouette")
+
+
+def class_distances_by_run(runs: pd.DataFrame, store: RunStore | None = None,
+                           item: str = "model") -> pd.DataFrame:
+    """:func:`class_distances` of every run in ``runs`` (columns ``run_key``, ``item``,
+    ``protocol``, ``fold``, ``seed``), each in its own run's embedding space: one row per run
+    with a stored test embedding (runs without one, such as classical models, give none)."""
+    missing = sorted({"run_key", item, "protocol", "fold", "seed"} - set(runs.columns))
+    if missing:
+        raise ValueError(f"class_distances_by_run: runs lacks the columns {missing}")
+    store = store or RunStore()
+    rows = []
+    for r in runs.itertuples(index=False):
+        d = class_distances({str(getattr(r, item)): store.load_predictions(r.run_key)})
+        if len(d):
+            rows.append(d.drop(columns="model").assign(**{item: str(getattr(r, item))}, protocol=r.protocol,
+                                                       fold=r.fold, seed=r.seed, run_key=r.run_key))
+    cols = [item, "protocol", "fold", "seed", "run_key", *DISTANCE_COLUMNS]
+    return pd.concat(rows, ignore_index=True)[cols] if rows else pd.DataFrame(columns=cols)
+
+
+def distance_table(by_run: pd.DataFrame, item: str = "model") -> pd.DataFrame:
+    """Per protocol and ``item`` of :func:`class_distances_by_run`: the number of runs and
+    the mean of each distance column over them, with the 95 % t-interval
+    (:func:`harlib.evaluation.intervals.interval`) of the ratio and the silhouette."""
+    from ..evaluation.intervals import interval
+    rows = []
+    for (protocol, name), g in by_run.groupby(["protocol", item], sort=False):
+        row = {"protocol": protocol, item: name, "n": len(g)}
+        for c in DISTANCE_COLUMNS:
+            ci = interval(g[c])
+            row[c] = ci.mean
+            if c in ("ratio (inter / intra)", "silhouette"):
+                row[f"{c}: 95 % CI low"], row[f"{c}: 95 % CI high"] = ci.low, ci.high
+        rows.append(row)
     return pd.DataFrame(rows)
 
 

@@ -1,5 +1,5 @@
 """harlib.papers.early_checkpoints: which claims kept an early checkpoint, and the paired
-comparison of their runs with the same runs trained to the epoch cap (notebook 91). The
+comparison of their runs with the same runs trained to the epoch cap (notebook 90). The
 runs tables here are small hand-made frames in the shape of the notebooks' tables; the
 training itself is tested in tests/test_trainers.py (checkpoint="last")."""
 from __future__ import annotations
@@ -39,6 +39,36 @@ def test_early_records_keep_the_claims_at_or_below_the_threshold():
         ec.early_records(rec.drop(columns="run_keys"))
 
 
+def test_early_records_add_the_claims_read_from_an_early_claims_runs():
+    # C7 and C8 have no epochs of their own (notebooks 33 and 35 read C1's runs)
+    rec = _records([("C1", "subject-independent", 1.0, []), ("C1", "paper-style", 9.0, []),
+                    ("C7", "subject-independent", float("nan"), []), ("C7", "paper-style", float("nan"), []),
+                    ("C8", "subject-independent", float("nan"), [])])
+    got = ec.early_records(rec)
+    assert list(zip(got.claim, got.protocol)) == [("C1", "subject-independent"), ("C7", "subject-independent"),
+                                                  ("C8", "subject-independent")]
+    late = rec.assign(**{"best epoch (median)": rec["best epoch (median)"].where(rec.claim != "C1", 5.0)})
+    assert ec.early_records(late).empty
+
+
+def test_compare_reads_a_claim_measured_on_another_claims_runs():
+    # C7: a table of readings (notebook 33's silhouettes, no run keys), paired by fold and seed
+    early = _records([("C1", "subject-independent", 1.0, []), ("C7", "subject-independent", float("nan"), [])])
+    best = pd.DataFrame({"fold": [0, 1, 2, 0], "seed": 0, "protocol": ["subject-independent"] * 3 + ["paper-style"],
+                         "model": "stdualx", "silhouette (embedding)": [0.20, 0.30, 0.25, 0.9]})
+    last = pd.DataFrame({"fold": [0, 1, 2], "seed": 0, "protocol": "subject-independent", "model": "stdualx",
+                         "silhouette (embedding)": [0.30, 0.32, 0.31], "epochs": 10, "best_epoch": 10,
+                         "run_key": ["a", "b", "c"], "checkpoint": "last"})
+    table = ec.compare(early, {"C7": best}, {"C7": last})
+    assert list(table.claim) == ["C7"]
+    row = table.iloc[0]
+    assert row["ours, best epoch"] == pytest.approx(0.25) and row["ours, last epoch"] == pytest.approx(0.31)
+    assert row["last − best"] == pytest.approx(0.06) and row["pairs"] == 3
+    assert row["best epoch (median), notebook"] == 1.0          # C1's: the runs C7 read
+    with pytest.raises(KeyError, match="is not read from another claim's runs"):
+        ec.read_again("C1", last, get_profile("smoke"))
+
+
 def test_compare_pairs_the_record_runs_with_the_rebuilt_ones():
     early = _records([("B2", "subject-independent", 1.0, ["k0", "k1", "k2"]),
                       ("B2", "paper-style", 2.0, ["r0"])])          # not rebuilt: another protocol
@@ -74,7 +104,7 @@ def test_compare_refuses_runs_that_are_not_the_same_runs():
 
 def test_rebuild_names_what_it_cannot_do():
     P = get_profile("smoke")
-    with pytest.raises(KeyError, match=r"no rebuild for claim 'B9'.*B2, C1, C5, C6"):
+    with pytest.raises(KeyError, match=r"no rebuild for claim 'B9'.*B2, C1, C5, C6, C7, C8"):
         ec.rebuild("B9", P)
     with pytest.raises(ValueError, match=r"checkpoint must be one of \('best', 'last'\), got 'first'"):
         ec.rebuild("B2", P, "first")

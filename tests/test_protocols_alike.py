@@ -67,6 +67,21 @@ def test_compared_protocols_run_the_same_folds():
         protocols.compared(get_profile("standard"), ws, n_groups=1)
 
 
+def test_paper_a_runs_its_three_pooled_groups_beside_as_many_random_splits():
+    from harlib.papers import memae
+    ws = sliding_windows(toy_dataset(), 50, 25)
+    for name in ("standard", "paper"):
+        got = memae.compared(get_profile(name), ws)
+        groups = got["subject_groups"]["protocol_kwargs"]["n_groups"]
+        assert groups == min(3, len(set(ws.subject.tolist())))           # A's three groups, not ten
+        assert got["random_windows"]["protocol_kwargs"] == {"test_fraction": 0.3,
+                                                            "repeats": got["subject_groups"]["max_folds"]}
+        assert got["random_windows"]["max_folds"] == got["subject_groups"]["max_folds"] <= groups
+    one = ws.subset(np.flatnonzero(ws.subject == ws.subject[0]))
+    with pytest.raises(ValueError, match="subject groups need at least 3"):
+        memae.compared(get_profile("standard"), one)
+
+
 def test_alike_draws_the_former_cap_per_epoch_from_every_window():
     standard, paper = get_profile("standard"), get_profile("paper")
     c = protocols.alike(TrainConfig.from_profile(standard, max_train_windows=1000), standard)

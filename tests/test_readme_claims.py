@@ -1,4 +1,4 @@
-"""The README's claims table is generated from notebook 90's committed table
+"""The README's claims table is generated from notebook 91's committed table
 (harlib.report.summary.readme_claims_table, tools/readme_claims.py)."""
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def test_the_block_is_replaced_and_a_missing_block_is_named():
 
 def test_the_committed_readme_holds_the_committed_claims_table():
     root = project_root()
-    table = pd.read_csv(root / "tables" / "90_claims_vs_reproduced.csv")
+    table = pd.read_csv(root / "tables" / "91_claims_vs_reproduced.csv")
     readme = (root / "README.md").read_text()
     assert summary.readme_with_claims(readme, table) == readme, \
         "README.md's claims table is stale: run python tools/readme_claims.py"

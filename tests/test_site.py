@@ -4,7 +4,7 @@ tools/book.sh builds the site (build/site) once for this module; headless Chromi
 through Selenium and Debian's chromedriver, reads it from a local HTTP server, with every
 host name but the server's made unresolvable, so a page that needed the network would show
 it here. The landing page's claims table and the claims ledger must show the numbers of
-tables/90_claims_vs_reproduced.csv, a link from the claims table must lead to its notebook's
+tables/91_claims_vs_reproduced.csv, a link from the claims table must lead to its notebook's
 page, and the figures on both pages must load. Screenshots go to build/site-screenshots/.
 """
 from __future__ import annotations
@@ -25,7 +25,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 SITE = REPO / "build" / "site"
 SHOTS = REPO / "build" / "site-screenshots"
-CLAIMS = REPO / "tables" / "90_claims_vs_reproduced.csv"
+CLAIMS = REPO / "tables" / "91_claims_vs_reproduced.csv"
 INSTALL = ("install Chromium and its WebDriver with `apt-get update && apt-get install -y "
            "chromium chromium-driver` (Debian; .ci/run does this before the tests)")
 NUMBER = re.compile(r"[-−+]?\d+(?:\.\d+)?")
@@ -145,7 +145,7 @@ def test_landing_page_claims_table_matches_the_committed_table(browser, base_url
     browser.execute_script("window.scrollTo(0, 0);")
     browser.save_screenshot(str(SHOTS / "landing.png"))
     _assert_loaded_locally(browser, base_url)
-    assert any(i["width"] > 0 and "90_claims_vs_reproduced" in i["src"] for i in _images(browser)), \
+    assert any(i["width"] > 0 and "91_claims_vs_reproduced" in i["src"] for i in _images(browser)), \
         "the claims figure is not on the landing page"
 
     assert len(rows) == len(claims), (len(rows), len(claims))

@@ -1,4 +1,4 @@
-"""The claim records (harlib.report.claim_records) and notebook 90's summary
+"""The claim records (harlib.report.claim_records) and notebook 91's summary
 (harlib.report.summary) on the committed standard tables."""
 from __future__ import annotations
 
@@ -120,3 +120,46 @@ def test_records_without_any_interval_read_as_numbers(tmp_path, monkeypatch):
     monkeypatch.setattr(cr, "claim_sources", lambda: [s for s in claim_sources() if s.notebook == "32_stdualx_ablation"])
     got = cr.read_claim_records("standard")
     assert got["95 % CI low"].dtype == float and got["95 % CI low"].isna().all() and len(got) == len(df)
+
+
+def test_headline_records_read_early_claims_at_the_epoch_cap():
+    """A subject-independent claim whose runs kept an early checkpoint is read from notebook
+    90's runs trained to the cap; every other record is read_claim_records' own."""
+    from harlib.papers import early_checkpoints as ec
+    raw = claim_records.read_claim_records("standard")
+    head = claim_records.headline_records("standard")
+    early = ec.early_records(raw)
+    early = early[early.protocol == ec.PROTOCOL]
+    assert {"C1", "C7"} <= set(early.claim)                 # C7 reads C1's runs
+    rebuilt = pd.read_csv(STANDARD / f"{claim_records.TO_THE_CAP_RUNS}.csv")
+    for claim in early.claim:
+        row = head[(head.claim == claim) & (head.protocol == ec.PROTOCOL)].iloc[0]
+        runs = rebuilt[rebuilt.claim == claim]
+        assert row["checkpoint"] == "last epoch" and set(row["run_keys"]) == set(runs.run_key)
+        assert "trained to the epoch cap" in row["why ours may differ"]
+    c1 = rebuilt[rebuilt.claim == "C1"]
+    ci = iv.interval(100 * c1.accuracy)
+    r = head.set_index(["claim", "protocol"]).loc[("C1", ec.PROTOCOL)]
+    assert (r["n"], r["ours"], r["95 % CI low"]) == pytest.approx((ci.n, ci.mean, ci.low))
+    same = ~head.set_index(["claim", "protocol"]).index.isin(list(zip(early.claim, early.protocol)))
+    kept = raw.drop(columns="run_keys")[same].reset_index(drop=True)
+    assert kept.equals(head.drop(columns="run_keys")[same].reset_index(drop=True))
+    assert claims_vs_reproduced("standard").set_index("claim").loc["C1", "ours, subject-independent"] == \
+        pytest.approx(ci.mean)
+
+
+def test_headline_records_name_the_rebuilds_they_miss(tmp_path):
+    import shutil
+    shutil.copytree(STANDARD / "claims", tmp_path / "claims")
+    with pytest.raises(FileNotFoundError, match="run notebook 90_early_checkpoints under the standard profile"):
+        claim_records.headline_records("standard", tables=tmp_path)
+    rebuilt = pd.read_csv(STANDARD / f"{claim_records.TO_THE_CAP_RUNS}.csv")
+    rebuilt[rebuilt.claim != "C6"].to_csv(tmp_path / f"{claim_records.TO_THE_CAP_RUNS}.csv", index=False)
+    with pytest.raises(ValueError, match="holds no runs of C6"):
+        claim_records.headline_records("standard", tables=tmp_path)
+
+
+def test_a_record_is_measured_only_under_the_claims_protocols():
+    src = next(s for s in claim_sources() if s.claim == "C1")
+    with pytest.raises(KeyError, match=r"claim C1 is measured under .*not \['leaky'\]"):
+        claim_records.measure(src, pd.DataFrame(), ["leaky"])

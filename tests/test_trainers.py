@@ -135,6 +135,28 @@ def test_pretrain_then_finetune_is_one_run(basicmotions_windows, tmp_path):
     assert fit("cnn1d", ws, split, other, store=store).key != run.key
 
 
+def test_the_augmenter_can_fit_on_a_sample_of_the_training_windows(basicmotions_windows, tmp_path):
+    ws, split = basicmotions_windows
+    store = RunStore(tmp_path)
+    n = len(split.train) // 2
+    cfg = TrainConfig(**FAST, trainer="pretrain_finetune", augment="jitter_scale",
+                      augment_kwargs={"amount": 1.0, "sigma": 0.1, "fit_windows": n}, pretrain_epochs=1)
+    run = fit("cnn1d", ws, split, cfg, store=store)
+    aug = store.load_result(run.record["augmentation"]["run_key"])
+    # a class-stratified sample: n up to each class's rounding
+    assert abs(aug["n_real"] - n) <= ws.n_classes and aug["n_synthetic"] == aug["n_real"]
+    assert aug["n_real"] < run.record["n_windows"]["train"]
+    every = TrainConfig(**FAST, trainer="pretrain_finetune", augment="jitter_scale",
+                        augment_kwargs={"amount": 1.0, "sigma": 0.1}, pretrain_epochs=1)
+    whole = fit("cnn1d", ws, split, every, store=store)     # the sample is in the key through its windows
+    assert whole.record["augmentation"]["run_key"] != run.record["augmentation"]["run_key"] != whole.key != run.key
+    for bad in (0, 2.5, True):
+        wrong = TrainConfig(**FAST, trainer="pretrain_finetune", augment="jitter_scale",
+                            augment_kwargs={"amount": 1.0, "fit_windows": bad}, pretrain_epochs=1)
+        with pytest.raises(ValueError, match=r"augment_kwargs\['fit_windows'\] must be a positive integer"):
+            fit("cnn1d", ws, split, wrong, store=store)
+
+
 def test_unsupervised_run_uses_no_labels_and_is_scored_by_clustering(basicmotions_windows, tmp_path):
     ws, split = basicmotions_windows
     cfg = TrainConfig(**FAST, trainer="unsupervised", trainer_kwargs={"clusterer": "kmeans"})

@@ -1,5 +1,5 @@
-"""Rewrite the README's claims table from notebook 90's committed table
-(``tables/90_claims_vs_reproduced.csv``), so that the README never retypes a claim.
+"""Rewrite the README's claims table from notebook 91's committed table
+(``tables/91_claims_vs_reproduced.csv``), so that the README never retypes a claim.
 
     python tools/readme_claims.py           # rewrite README.md
     python tools/readme_claims.py --check   # exit 1 if README.md is stale
@@ -21,7 +21,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     root = project_root()
     readme = (root / "README.md").read_text()
-    table = pd.read_csv(root / "tables" / "90_claims_vs_reproduced.csv", keep_default_na=True)
+    table = pd.read_csv(root / "tables" / "91_claims_vs_reproduced.csv", keep_default_na=True)
     new = readme_with_claims(readme, table)
     if args.check:
         if new != readme:

@@ -9,7 +9,7 @@
 #   bash tools/reproduce.sh --dry-run ...    # print the plan and its estimate only
 #
 # Before it starts it prints the plan and the estimated training time (tools/reproduce_plan.py:
-# the standard profile's recorded run times, tables/90_notebook_times.csv). With -j N the
+# the standard profile's recorded run times, tables/91_notebook_times.csv). With -j N the
 # notebooks with the same first digit form a group executed in order (a paper's notebooks load
 # each other's runs); the groups are dealt to N queues, longest first, and the queues run side
 # by side, one thread per process; the run store's per-run locks make two processes that need

@@ -9,7 +9,7 @@ side by side: the longest group first, each to the queue with the least training
 The summary notebooks (90–99), which read every other notebook's tables, run after all
 queues.
 
-The estimate reads ``tables/90_notebook_times.csv`` (the standard profile's training minutes
+The estimate reads ``tables/91_notebook_times.csv`` (the standard profile's training minutes
 of each notebook's runs) and the runs tables it is computed from, so that a run two
 notebooks of the selection share counts once: the later one loads it.
 
@@ -34,10 +34,10 @@ REPO = Path(__file__).resolve().parent.parent
 PAPERS = {"data": (0, 9), "A": (10, 19), "B": (20, 29), "C": (30, 39), "deploy": (40, 89)}
 LAST = (90, 99)                 # the summary notebooks: after everything else
 GROUP_NAMES = {"0": "data", "1": "paper A", "2": "paper B", "3": "paper C", "9": "summary"}
-TIMES = "tables/90_notebook_times.csv"
+TIMES = "tables/91_notebook_times.csv"
 TRAINING = "training of its runs (min)"
 EXECUTION = "committed execution (min)"
-SOURCE = ("the standard profile's recorded run times (tables/90_notebook_times.csv and the "
+SOURCE = ("the standard profile's recorded run times (tables/91_notebook_times.csv and the "
           "runs tables it sums); training only: runs already in the run store load instead "
           "of training, so a re-run is faster")
 
@@ -146,7 +146,7 @@ def read_times(path: Path) -> dict[str, dict]:
 
 def read_runs(tables: Path) -> dict[str, dict[str, float]]:
     """``{"31": {run_key: training minutes}}``: the distinct runs of each notebook's
-    ``<number>_*runs*.csv`` tables (the runs 90_notebook_times sums), by notebook number; an
+    ``<number>_*runs*.csv`` tables (the runs 91_notebook_times sums), by notebook number; an
     augmentation run (``augment_run_key``, ``augment_seconds``) counts as a run of its own."""
     out: dict[str, dict[str, float]] = {}
     for p in sorted(Path(tables).glob("[0-9][0-9]_*runs*.csv")):
@@ -300,7 +300,7 @@ def write_table(plan: dict, folder: Path, name: str = "reproduce_estimate") -> P
         w = csv.DictWriter(f, fieldnames=cols)
         w.writeheader()
         w.writerows(rows)
-    meta = {"profile": "standard", "source": "tables/90_notebook_times.csv and the runs tables it sums "
+    meta = {"profile": "standard", "source": "tables/91_notebook_times.csv and the runs tables it sums "
             "(a run two notebooks share counts once); training only",
             "workers": plan["jobs"], "written by": "python tools/reproduce_plan.py --write-table"}
     cell = lambda v: f"{v:.1f}" if isinstance(v, float) else str(v)

@@ -1,6 +1,6 @@
 """A number is a distribution: the mean of a claim's runs with its 95 % interval, paired
 differences between two settings over the same folds and seeds, and the verdict a claim
-gets from them (notebook 90).
+gets from them (notebook 91).
 
 The interval is Student's t over the runs (seeds × folds), ``mean ± t(0.975, n−1) · s/√n``:
 runs of one protocol share their data, so the interval describes run-to-run spread under

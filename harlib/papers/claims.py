@@ -2,7 +2,7 @@
 :data:`harlib.papers.published.PAPER_CLAIMS`), rows put in a given order, and ablation drops
 with the paper's claimed drop beside them (notebooks 14 and 32), and where each headline claim
 is measured (:func:`claim_sources`; recorded by :mod:`harlib.report.claim_records`, read by
-notebook 90)."""
+notebook 91)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -165,7 +165,7 @@ def _table2(row: str) -> str:
 
 def claim_sources() -> list[ClaimSource]:
     """Every headline claim of papers A, B and C and where it is measured, in the order of
-    notebook 90's table."""
+    notebook 91's table."""
     a_model = {"dataset": "dsads", "model": "memae_lstm (preceding windows)"}
     # paper C's two protocols on the same 1.2 s windows and held-out subjects, differing only
     # in the code's three leaks (harlib.papers.stdualx.PROTOCOLS), as in notebooks 32–35

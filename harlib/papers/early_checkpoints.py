@@ -1,4 +1,4 @@
-"""Headline runs that kept an early checkpoint, trained again to the epoch cap (notebook 91).
+"""Headline runs that kept an early checkpoint, trained again to the epoch cap (notebook 90).
 
 Under a subject-independent protocol the best epoch is chosen on the validation subjects,
 one or two people on DSADS. Where their score peaks in the first epochs, early stopping ends
@@ -7,7 +7,9 @@ on weights that saw one or two passes over the data. This module
 
 1. finds the claim records whose runs kept a median best epoch of at most
    :data:`EARLY_EPOCH` (:func:`early_records`; the records are
-   :mod:`harlib.report.claim_records`'),
+   :mod:`harlib.report.claim_records`'), and the claims measured on those runs by another
+   notebook (:data:`READ_FROM`: C7's silhouette in 33 and C8's robustness in 35 read C1's
+   runs),
 2. trains those runs again with ``checkpoint="last"`` (every epoch the profile allows, the
    last one kept, nothing chosen on validation; :class:`~harlib.training.train.TrainConfig`)
    on the same windows, folds and seeds (:func:`rebuild`), and
@@ -16,15 +18,19 @@ on weights that saw one or two passes over the data. This module
 
 How a claim's runs are trained is its notebook's choice; :data:`REBUILDS` repeats, per claim,
 the calls that notebook makes (25 for B2; 31 for C1; 32 for C5 and C6), with the checkpoint as
-the one change. :func:`compare` checks that each pair of runs saw the same test windows,
-training windows and epoch cap, so a rebuild that drifted from its notebook fails there.
+the one change; C7 and C8 are measured again, as 33 and 35 measure them, on C1's runs
+(:func:`read_again`). :func:`compare` checks that each pair of runs saw the same test
+windows, training windows and epoch cap, so a rebuild that drifted from its notebook fails
+there. The claims table (notebook 91) shows the last-epoch readings
+(:func:`harlib.report.claim_records.headline_records`).
 
-Notebook: 91.
+Notebooks: 90, and 91 through the claim records.
 """
 from __future__ import annotations
 
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from ..evaluation.intervals import PAIRED_METHOD, interval, noise_reading, verdict
@@ -41,16 +47,29 @@ CHECKPOINTS = ("best", "last")
 #: columns on which the two runs of a pair must agree (same test windows, training windows
 #: and epoch budget), where the runs tables have them
 SAME_IN_A_PAIR = ("n_test", "n_train", "epoch_cap", "test_subjects")
+#: claims that a notebook measures on another claim's runs, with no runs of their own: claim →
+#: the claim whose runs it reads (33's silhouette and 35's robustness read notebook 31's
+#: subject-independent STDual-X runs, C1's). Their records carry no epochs; they kept an early
+#: checkpoint when the claim they read did.
+READ_FROM = {"C7": "C1", "C8": "C1"}
+#: notebook 35's reading of C8: test windows scored per run (its ``max_windows``, a
+#: class-stratified sample, seed 0) and the share of samples missing
+C8_TEST_WINDOWS = 2000
+C8_MISSING = 0.1
 
 
 def early_records(records: pd.DataFrame, early_epoch: int = EARLY_EPOCH) -> pd.DataFrame:
     """The claim records (:func:`harlib.report.claim_records.read_claim_records`) whose runs
-    kept a median best epoch of at most ``early_epoch``."""
+    kept a median best epoch of at most ``early_epoch``, and those of :data:`READ_FROM`'s
+    claims under a protocol where the claim they read is among them."""
     missing = {"claim", "protocol", "best epoch (median)", "run_keys"} - set(records.columns)
     if missing:
         raise KeyError(f"early_records: records have no column(s) {sorted(missing)}")
     best = pd.to_numeric(records["best epoch (median)"], errors="coerce")
-    return records[best <= early_epoch].reset_index(drop=True)
+    early = best <= early_epoch
+    flagged = set(zip(records.claim[early], records.protocol[early]))
+    reads = [(READ_FROM.get(c), p) in flagged for c, p in zip(records.claim, records.protocol)]
+    return records[early | np.array(reads, dtype=bool)].reset_index(drop=True)
 
 
 # ---- the runs of each claim, as its notebook trains them -------------------------------------
@@ -109,9 +128,59 @@ def _c_ablation(variant: str) -> Callable:
     return rebuild
 
 
+def read_again(claim: str, runs: pd.DataFrame, profile: Profile) -> pd.DataFrame:
+    """``claim`` (C7 or C8, a key of :data:`READ_FROM`) measured on ``runs``, the stored
+    subject-independent STDual-X runs of C1 (:func:`_c1`), as notebook 33 (the silhouette of
+    the test embeddings) or 35 (accuracy with :data:`C8_MISSING` of the samples missing, on
+    :data:`C8_TEST_WINDOWS` test windows) measures it: one row per run, in that notebook's
+    columns, with the run's key, epochs and checkpoint. Each run's test windows are checked
+    against the hold-out's split."""
+    from ..data import load_dataset
+    from ..evaluation import robustness
+    from ..evaluation.metrics import silhouette
+    from ..training.engine import stratified_subsample
+    from ..training.runs import RunStore
+    from . import stdualx
+    if claim not in READ_FROM:
+        raise KeyError(f"read_again: {claim!r} is not read from another claim's runs; those are {list(READ_FROM)}")
+    ws = stdualx.code_windows(load_dataset(stdualx.DATASET))
+    store = RunStore()
+    carried = [c for c in ("fold", "seed", "run_key", "epochs", "best_epoch", "epoch_cap", "n_train", "n_test",
+                           "train_seconds", "checkpoint") if c in runs]
+    rows = []
+    for r in runs.to_dict("records"):
+        ws_p, split = stdualx.protocol_split(ws, PROTOCOL, [int(s) for s in str(r["test_subjects"]).split()])
+        run = store.result(str(r["run_key"]))
+        test = run.predictions["test_index"]
+        if not np.array_equal(np.sort(test), np.sort(split.test)):
+            raise ValueError(f"run {r['run_key']} was not tested on hold-out {r['test_subjects']}'s windows")
+        row = {**{c: r[c] for c in carried}, "test subjects": r["test_subjects"], "protocol": PROTOCOL,
+               "model": "stdualx"}
+        if claim == "C7":
+            row["silhouette (embedding)"] = silhouette(run.predictions["embedding"], run.predictions["y_true"])
+        else:
+            idx = stratified_subsample(test, ws_p.y, C8_TEST_WINDOWS, 0)
+            mean = run.standardizer().mean_
+            scores = robustness.perturbed_scores(
+                run, ws_p.X[idx], ws_p.y[idx],
+                lambda X: robustness.missing_samples(X, C8_MISSING, mean, np.random.default_rng(0)))
+            row |= {"perturbation": "missing samples", "level": C8_MISSING, "accuracy": 100 * scores["accuracy"]}
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _read_from_c1(claim: str) -> Callable:
+    def rebuild(profile, checkpoint, pairs=None):
+        return read_again(claim, _c1(profile, checkpoint, pairs).assign(checkpoint=checkpoint), profile)
+    rebuild.__doc__ = f"{claim} measured again on C1's runs (:func:`read_again`)."
+    return rebuild
+
+
 #: claim → the function that trains its subject-independent runs with a given checkpoint
+#: (C7, C8: measures it on C1's runs)
 REBUILDS: dict[str, Callable[..., pd.DataFrame]] = {
-    "B2": _b2, "C1": _c1, "C5": _c_ablation("w/o CSA"), "C6": _c_ablation("w/o contrastive loss")}
+    "B2": _b2, "C1": _c1, "C5": _c_ablation("w/o CSA"), "C6": _c_ablation("w/o contrastive loss"),
+    "C7": _read_from_c1("C7"), "C8": _read_from_c1("C8")}
 
 
 def rebuild(claim: str, profile: Profile, checkpoint: str = "last", pairs=None) -> pd.DataFrame:
@@ -157,10 +226,18 @@ def compare(early: pd.DataFrame, committed: dict[str, pd.DataFrame],
             continue
         src = sources[rec.claim]
         table = committed[rec.claim]
-        best = table[table["run_key"].astype(str).isin(set(map(str, rec.run_keys)))]
-        if len(best) != len(rec.run_keys):
-            raise ValueError(f"{rec.claim}: the runs table of {src.notebook} holds {len(best)} of the "
-                             f"record's {len(rec.run_keys)} runs; re-run {src.notebook}")
+        if rec.claim in READ_FROM:      # a table of readings, not of runs: the claim's own rows
+            best = measured_values(src, table, rec.protocol)[1]
+            best = best.drop_duplicates([k for k in ("fold", "seed", "model") if k in best])
+            best_epoch = early.loc[(early.claim == READ_FROM[rec.claim]) & (early.protocol == rec.protocol),
+                                   "best epoch (median)"]
+            best_epoch = float(best_epoch.iloc[0]) if len(best_epoch) else float("nan")
+        else:
+            best = table[table["run_key"].astype(str).isin(set(map(str, rec.run_keys)))]
+            if len(best) != len(rec.run_keys):
+                raise ValueError(f"{rec.claim}: the runs table of {src.notebook} holds {len(best)} of the "
+                                 f"record's {len(rec.run_keys)} runs; re-run {src.notebook}")
+            best_epoch = float(best["best_epoch"].median())
         last = rebuilt[rec.claim]
         _check_pairs(rec.claim, best, last)
         v_best, v_last = (measured_values(src, r, rec.protocol)[0] for r in (best, last))
@@ -171,7 +248,7 @@ def compare(early: pd.DataFrame, committed: dict[str, pd.DataFrame],
         rows.append({
             "claim": rec.claim, "protocol": rec.protocol, "kind": src.kind, "the paper reports": paper,
             "n": ci_last.n,
-            "best epoch (median), notebook": float(best["best_epoch"].median()),
+            "best epoch (median), notebook": best_epoch,
             "ours, best epoch": ci_best.mean, "best: 95 % CI low": ci_best.low, "best: 95 % CI high": ci_best.high,
             "best: verdict": verdict(paper, ci_best, src.kind),
             "epochs (median), last": float(last["epochs"].median()),
@@ -183,4 +260,5 @@ def compare(early: pd.DataFrame, committed: dict[str, pd.DataFrame],
     return pd.DataFrame(rows)
 
 
-__all__ = ["EARLY_EPOCH", "PROTOCOL", "CHECKPOINTS", "REBUILDS", "early_records", "rebuild", "compare"]
+__all__ = ["EARLY_EPOCH", "PROTOCOL", "CHECKPOINTS", "READ_FROM", "C8_TEST_WINDOWS", "C8_MISSING", "REBUILDS",
+           "early_records", "read_again", "rebuild", "compare"]

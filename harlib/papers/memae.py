@@ -23,11 +23,23 @@ from .claims import in_order
 #: at random 70/30 ("paper-style"), and three subject groups ("subject-independent"), each
 #: fold's test subjects clustered **together**, as one pooled test set. One subject at a
 #: time is easier (its clusters need only separate activities, not people too);
-#: :func:`embedding_views` gives that reading beside, labelled per-subject. Notebooks 11, 13 and
-#: 14 use it. Notebook 12 (HAPT, 30 subjects) runs the two protocols of
-#: :mod:`harlib.papers.protocols` instead: ten groups of three subjects, pooled too, beside as
-#: many random splits, both on every training window.
+#: :func:`embedding_views` gives that reading beside, labelled per-subject. Notebooks 13 and 14
+#: run one random split and the three groups on a capped sample of training windows; notebook
+#: 11 runs them alike (:func:`compared`). Notebook 12 (HAPT, 30 subjects) runs the two
+#: protocols of :mod:`harlib.papers.protocols` instead: ten groups of three subjects, pooled
+#: too, beside as many random splits, both on every training window.
 PROTOCOLS = {"random_windows": {"test_fraction": 0.3}, "subject_groups": {"n_groups": 3}}
+
+
+def compared(profile: Profile, ws: WindowSet) -> dict[str, dict]:
+    """Paper A's two protocols (:data:`PROTOCOLS`) as :func:`harlib.papers.protocols.compared`
+    runs them side by side (notebook 11): the three subject groups, pooled, and as many
+    independent 70/30 random splits as the profile runs subject-group folds. Protocol name →
+    the keyword arguments of :func:`harlib.training.experiment.run_grid`. With a config from
+    :func:`harlib.papers.protocols.alike`, both draw each epoch from every training window."""
+    from . import protocols
+    return protocols.compared(profile, ws, test_fraction=PROTOCOLS["random_windows"]["test_fraction"],
+                              n_groups=PROTOCOLS["subject_groups"]["n_groups"])
 
 
 def protocol_kwargs(ws: WindowSet, protocol: str) -> dict:

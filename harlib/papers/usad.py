@@ -358,7 +358,8 @@ def usad_ablation(profile: Profile, *, class_weighted: bool = False,
     **Assumed** where B is silent: the rows before "ACL" train with plain cross-entropy;
     the augmenter synthesises one window per real training window (``amount`` 1.0; B gives
     no ratio) for ``profile.augment_epochs`` denoiser epochs (and the profile's
-    ``augment_sample_steps`` where it sets them), and the classifier pre-trains
+    ``augment_sample_steps`` and ``augment_fit_windows`` where it sets them), and the
+    classifier pre-trains
     on them for ``profile.pretrain_epochs`` epochs. The loss rows use the same settings as
     notebook 22, so the two notebooks share those runs.
 
@@ -379,6 +380,8 @@ def usad_ablation(profile: Profile, *, class_weighted: bool = False,
     both: dict = {}
     amount = synthetic_amount(1.0, synthetic_labels)
     steps = {} if profile.augment_sample_steps is None else {"sample_steps": profile.augment_sample_steps}
+    if profile.augment_fit_windows is not None:      # a sample of the training windows (smoke)
+        steps["fit_windows"] = profile.augment_fit_windows
     rows = {
         "Backbone Only": {"model_kwargs": {"spatial_attention": False, "temporal_attention": False},
                           "config": {"loss": "cross_entropy"}},

@@ -1,5 +1,5 @@
 """Claims recorded by id: each paper notebook ends by recording the claims it measures
-(:func:`record_claims`), and notebook 90 reads the records (:func:`read_claim_records`)
+(:func:`record_claims`), and notebook 91 reads the records (:func:`read_claim_records`)
 instead of searching results tables by name.
 
 A record is one claim under one protocol: the paper's figure, our mean with its 95 %
@@ -11,6 +11,11 @@ a function of the notebook's committed runs table alone, so they can be rebuilt 
 ``tables/`` without training (``tools/record_claims.py``).
 
 Records live in ``tables/[profile/]claims/<notebook>.json``.
+
+The claims table (notebook 91) reads them through :func:`headline_records`: a
+subject-independent record whose runs kept one of their first epochs is measured instead on
+the same runs trained to the epoch cap, last epoch kept (notebook 90,
+:mod:`harlib.papers.early_checkpoints`).
 """
 from __future__ import annotations
 
@@ -22,12 +27,12 @@ import pandas as pd
 
 from ..evaluation.intervals import PAIRED_METHOD, UNTESTABLE, Interval, interval, verdict
 from ..papers.claims import ClaimSource, claim_sources, measured_values
-from ..papers.early_checkpoints import EARLY_EPOCH
+from ..papers.early_checkpoints import EARLY_EPOCH, PROTOCOL, REBUILDS, early_records
 from .tables import output_dir
 
 #: the columns of :func:`read_claim_records`, in order
 RECORD_COLUMNS = ["claim", "protocol", "what", "kind", "the paper reports", "n", "ours", "95 % CI low",
-                  "95 % CI high", "verdict", "why ours may differ", "method", "best epoch (median)",
+                  "95 % CI high", "verdict", "why ours may differ", "method", "checkpoint", "best epoch (median)",
                   "runs ending on their best epoch", "training windows (median)", "test overlap",
                   "data", "notebook", "note", "run_keys"]
 
@@ -37,8 +42,11 @@ def _runs_facts(runs: pd.DataFrame) -> dict:
     overlap, keys (absent columns → NaN)."""
     def med(c):
         return float(runs[c].median()) if c in runs and runs[c].notna().any() else math.nan
-    ended = (runs["best_epoch"] == runs["epochs"]).sum() if {"best_epoch", "epochs"} <= set(runs) else None
-    return {"best epoch (median)": med("best_epoch"),
+    # a run that kept its last epoch (TrainConfig(checkpoint="last")) chose nothing on validation
+    last = len(runs) > 0 and "checkpoint" in runs and bool((runs["checkpoint"] == "last").all())
+    ended = (runs["best_epoch"] == runs["epochs"]).sum() if {"best_epoch", "epochs"} <= set(runs) and not last else None
+    return {"checkpoint": "" if runs.empty else "last epoch" if last else "best validation epoch",
+            "best epoch (median)": med("best_epoch"),
             "runs ending on their best epoch": "" if ended is None else f"{int(ended)} of {len(runs)}",
             "training windows (median)": med("n_train"),
             "test overlap": float(runs["test_overlap"].mean()) if "test_overlap" in runs else math.nan,
@@ -58,7 +66,10 @@ def _why(src: ClaimSource, protocol: str, facts: dict, ours: Interval, paper: fl
     ended = facts["runs ending on their best epoch"]
     if ended and not ended.startswith("0 of"):
         why.append(f"budget: {ended} runs were still improving at their last epoch")
-    if math.isfinite(facts["best epoch (median)"]) and facts["best epoch (median)"] <= EARLY_EPOCH:
+    if facts["checkpoint"] == "last epoch":
+        why.append("budget: trained to the epoch cap, the last epoch kept (notebook 90), as early stopping "
+                   "had kept one of the first epochs")
+    elif math.isfinite(facts["best epoch (median)"]) and facts["best epoch (median)"] <= EARLY_EPOCH:
         why.append(f"budget: kept an early epoch (median best epoch ≤ {EARLY_EPOCH})")
     if random_split and math.isfinite(facts["test overlap"]) and facts["test overlap"] < 0.5:
         why.append(f"protocol: only {facts['test overlap']:.0%} of test windows overlap training")
@@ -67,11 +78,15 @@ def _why(src: ClaimSource, protocol: str, facts: dict, ours: Interval, paper: fl
     return "; ".join(why)
 
 
-def measure(src: ClaimSource, table: pd.DataFrame) -> list[dict]:
-    """The records of one claim from its table (one per protocol of ``src``)."""
+def measure(src: ClaimSource, table: pd.DataFrame, protocols=None) -> list[dict]:
+    """The records of one claim from its table: one per protocol of ``src`` (``protocols``:
+    those only)."""
     out = []
     paper = src.paper()
-    for protocol in src.protocols:
+    unknown = sorted(set(protocols or ()) - set(src.protocols))
+    if unknown:
+        raise KeyError(f"claim {src.claim} is measured under {list(src.protocols)}, not {unknown}")
+    for protocol in (src.protocols if protocols is None else protocols):
         values, used, paired = measured_values(src, table, protocol)
         ours = interval(values["value"], PAIRED_METHOD) if paired else interval(values["value"])
         facts = _runs_facts(used if "run_key" in table else used.iloc[0:0])   # an aggregate: no runs
@@ -142,7 +157,44 @@ def read_claim_records(profile: str, tables: Path | None = None) -> pd.DataFrame
     numeric = ["the paper reports", "n", "ours", "95 % CI low", "95 % CI high", "best epoch (median)",
                "training windows (median)", "test overlap"]
     df[numeric] = df[numeric].apply(pd.to_numeric, errors="coerce")   # JSON null → NaN
-    return df.fillna({"why ours may differ": "", "note": "", "runs ending on their best epoch": ""})
+    return df.fillna({"why ours may differ": "", "note": "", "runs ending on their best epoch": "",
+                      "checkpoint": ""})
 
 
-__all__ = ["RECORD_COLUMNS", "measure", "read_claim_records", "record_claims", "records_path"]
+#: notebook 90's table of the early-checkpoint runs trained again to the epoch cap
+TO_THE_CAP_RUNS = "90_early_checkpoints_runs"
+
+
+def headline_records(profile: str, tables: Path | None = None) -> pd.DataFrame:
+    """The records the claims table shows (notebook 91): :func:`read_claim_records`, where
+    each :data:`~harlib.papers.early_checkpoints.PROTOCOL` record whose runs kept a median
+    best epoch of at most :data:`~harlib.papers.early_checkpoints.EARLY_EPOCH` and that
+    notebook 90 trains again (:data:`~harlib.papers.early_checkpoints.REBUILDS`) is measured
+    on those runs, trained to the epoch cap with the last epoch kept (its ``checkpoint`` says
+    so). Notebook 90's table gives both readings side by side. A missing rebuild raises."""
+    records = read_claim_records(profile, tables)
+    early = early_records(records)
+    early = early[(early.protocol == PROTOCOL) & early.claim.isin(list(REBUILDS))]
+    if early.empty:
+        return records
+    path = (Path(tables) if tables is not None else output_dir("tables", profile)) / f"{TO_THE_CAP_RUNS}.csv"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing: claims {sorted(set(early.claim))} kept an early checkpoint; "
+                                f"run notebook 90_early_checkpoints under the {profile} profile first")
+    rebuilt = pd.read_csv(path)
+    sources = {s.claim: s for s in claim_sources()}
+    out = records.copy()
+    for claim in early.claim:
+        runs = rebuilt[rebuilt["claim"] == claim] if "claim" in rebuilt else rebuilt.iloc[0:0]
+        if runs.empty:
+            raise ValueError(f"{path} holds no runs of {claim}, whose {PROTOCOL} runs kept an early checkpoint; "
+                             "run notebook 90_early_checkpoints with claims=None")
+        new = measure(sources[claim], runs, [PROTOCOL])[0]
+        row = out.index[(out.claim == claim) & (out.protocol == PROTOCOL)][0]
+        for col in RECORD_COLUMNS:
+            out.at[row, col] = new[col]
+    return out
+
+
+__all__ = ["RECORD_COLUMNS", "TO_THE_CAP_RUNS", "headline_records", "measure", "read_claim_records", "record_claims",
+           "records_path"]

@@ -1,4 +1,4 @@
-"""The claims-versus-reproduced summary (notebook 90): every headline claim of papers A, B
+"""The claims-versus-reproduced summary (notebook 91): every headline claim of papers A, B
 and C beside our number under each protocol, with n, a 95 % interval and a verdict, read
 from the claim records the paper notebooks wrote (:mod:`harlib.report.claim_records`), so
 the summary never retypes a number. A claim the notebooks do not measure keeps its row,
@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .claim_records import read_claim_records
+from .claim_records import headline_records
 from .tables import output_dir
 
 PROTOCOLS = ("paper-style", "subject-independent")
@@ -28,12 +28,13 @@ def _ci(low: float, high: float, digits: int = 2) -> str:
 
 def claims_vs_reproduced(profile: str, tables: Path | None = None) -> pd.DataFrame:
     """One row per headline claim, from the claim records the paper notebooks wrote
-    (:func:`harlib.report.claim_records.read_claim_records`): the paper's figure, and under
+    (:func:`harlib.report.claim_records.headline_records`: a record whose runs kept an early
+    checkpoint is read from the same runs trained to the epoch cap): the paper's figure, and under
     each protocol our mean, n runs, the 95 % interval and the verdict, and the share of the
     paper-style test windows that overlap a training window. "why ours may differ"
     gives the subject-independent row's reasons (else the measured or paper-style row's). A
     claim no notebook measures keeps its row, with the reason in ``note``."""
-    rec = read_claim_records(profile, tables)
+    rec = headline_records(profile, tables)
     out = []
     for claim, g in rec.groupby("claim", sort=False):
         first = g.iloc[0]
@@ -140,14 +141,14 @@ def paper_profile_headline(tables: Path | None = None, wide: bool = False) -> pd
 
 
 #: the README's claims table: its header, between these markers (``tools/readme_claims.py``)
-README_CLAIMS_BEGIN = "<!-- quotes: tables/90_claims_vs_reproduced.csv -->"
+README_CLAIMS_BEGIN = "<!-- quotes: tables/91_claims_vs_reproduced.csv -->"
 README_CLAIMS_END = "<!-- end quotes -->"
 README_CLAIMS_HEADER = ("| claim | the paper reports | ours, paper-style | n | 95 % CI | verdict | test overlap "
                         "| ours, subject-independent | n | 95 % CI | verdict | data | notebook |")
 
 
 def readme_claims_table(table: pd.DataFrame) -> str:
-    """The README's claims table (Markdown) from notebook 90's :func:`claims_vs_reproduced`
+    """The README's claims table (Markdown) from notebook 91's :func:`claims_vs_reproduced`
     table: one line per claim, a measurement without protocols marked "(any)", and beside the
     paper-style number the fraction of its test windows that overlap a training window."""
     def num(v):

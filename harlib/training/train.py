@@ -60,7 +60,9 @@ class TrainConfig:
         and keeps the last (no selection on validation; ``patience`` is then unused).
     precision: ``fp32`` or ``bf16`` (autocast; losses and metrics stay fp32).
     augment: a registered augmenter for the train-only augmentation stage, with
-        ``augment_kwargs`` (``amount``: ``"balance"`` or a ratio, plus the augmenter's options).
+        ``augment_kwargs`` (``amount``: ``"balance"`` or a ratio; ``fit_windows``: the
+        augmenter fits on, and makes its ``amount`` for, a class-stratified sample of this
+        many training windows instead of all of them; plus the augmenter's options).
     pretrain_epochs: epochs of pre-training (on synthetic windows for
         ``pretrain_finetune``; per layer-wise stage for ``unsupervised``).
     budget_seconds: a CPU-time budget per run; when set, each network's training windows

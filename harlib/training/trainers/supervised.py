@@ -14,6 +14,7 @@ import torch
 from ...evaluation.metrics import classification_report
 from ...models.inference import predict
 from ..augment import augment
+from ...core.checks import is_int
 from ..engine import (
     TrainData,
     build_loss,
@@ -23,6 +24,7 @@ from ..engine import (
     fit_epochs,
     parameter_groups,
     seed_everything,
+    stratified_subsample,
 )
 from ..losses import UNSUPERVISED_LOSSES
 from ..runs import RunOutput
@@ -38,6 +40,9 @@ class _Supervised(Trainer):
         config = super().resolve(config)
         if config.loss in UNSUPERVISED_LOSSES:
             raise ValueError(f"loss {config.loss!r} needs no labels; use trainer='unsupervised'")
+        fit_windows = config.augment_kwargs.get("fit_windows")
+        if fit_windows is not None and not is_int(fit_windows, 1):
+            raise ValueError(f"augment_kwargs['fit_windows'] must be a positive integer or None, got {fit_windows!r}")
         return config
 
     def synthetic(self, req: RunRequest, prep):
@@ -46,7 +51,12 @@ class _Supervised(Trainer):
             return None
         kwargs = dict(c.augment_kwargs)
         amount = kwargs.pop("amount", "balance")
-        Xs, ys, res = augment(c.augment, prep.X_train, prep.y_train, req.ws.n_classes, req.seed,
+        X, y = prep.X_train, prep.y_train
+        fit_windows = kwargs.pop("fit_windows", None)    # a class-stratified sample (None: all)
+        if fit_windows is not None:
+            keep = stratified_subsample(np.arange(len(y)), y, fit_windows, req.seed)
+            X, y = X[keep], y[keep]
+        Xs, ys, res = augment(c.augment, X, y, req.ws.n_classes, req.seed,
                               amount=amount, store=req.store, device=c.device, **kwargs)
         return Xs, ys, res
 

@@ -134,7 +134,7 @@ def read_again(claim: str, runs: pd.DataFrame, profile: Profile) -> pd.DataFrame
     the test embeddings) or 35 (accuracy with :data:`C8_MISSING` of the samples missing, on
     :data:`C8_TEST_WINDOWS` test windows) measures it: one row per run, in that notebook's
     columns, with the run's key, epochs and checkpoint. Each run's test windows are checked
-    to be the hold-out's."""
+    to be the hold-out's, as the trainer sampled them."""
     from ..data import load_dataset
     from ..evaluation import robustness
     from ..evaluation.metrics import silhouette
@@ -152,7 +152,9 @@ def read_again(claim: str, runs: pd.DataFrame, profile: Profile) -> pd.DataFrame
         ws_p, split = stdualx.protocol_split(ws, PROTOCOL, [int(s) for s in str(r["test_subjects"]).split()])
         run = store.result(str(r["run_key"]))
         test = run.predictions["test_index"]
-        if not np.isin(test, split.test).all():        # all of them, or the profile's sample of them
+        tested = stratified_subsample(split.test, ws_p.y, run.record["train"].get("max_test_windows"),
+                                      run.record["seed"] + 2)    # the trainer's sample (engine.prepare)
+        if not np.array_equal(np.sort(test), np.sort(tested)):
             raise ValueError(f"run {r['run_key']} was not tested on hold-out {r['test_subjects']}'s windows")
         row = {**{c: r[c] for c in carried}, "test subjects": r["test_subjects"], "protocol": PROTOCOL,
                "model": "stdualx"}

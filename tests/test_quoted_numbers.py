@@ -211,6 +211,7 @@ def test_the_cpu_levels_table_is_what_the_recorded_values_give():
     now = headlines.level_differences("smoke")
     assert committed["notebook"].tolist() == now["notebook"].tolist(), "run python tools/cpu_levels.py"
     assert committed["differ"].tolist() == now["differ"].tolist(), "run python tools/cpu_levels.py"
+    assert committed["beyond tolerance"].tolist() == now["beyond tolerance"].tolist(), "run python tools/cpu_levels.py"
     assert committed["largest |Δ|"].astype(float).tolist() == pytest.approx(now["largest |Δ|"].tolist())
 
 

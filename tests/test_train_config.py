@@ -129,3 +129,17 @@ def test_recipe_overrides_win_over_the_profile():
     assert recipe("stdualx", smoke, budget_seconds=120).budget_seconds == 120
     assert recipe("stdualx", smoke, lr=5e-4, max_epochs=3).lr == 5e-4
     assert recipe("stdualx", smoke).budget_seconds == smoke.budget_seconds
+
+
+def test_the_smoke_profile_trains_in_fp64_and_the_others_in_fp32():
+    """The smoke profile's numbers are compared to 1e-6 on any CPU, so its runs are fp64
+    (README, "Reproducibility across machines"); the standard and paper profiles stay fp32,
+    whose run keys do not name the precision (their stored runs stay valid)."""
+    from harlib.training.profiles import PROFILES
+    assert TrainConfig.from_profile(PROFILES["smoke"]).precision == "fp64"
+    assert TrainConfig.from_profile(PROFILES["smoke"]).identity()["precision"] == "fp64"
+    for name in ("standard", "paper"):
+        cfg = TrainConfig.from_profile(PROFILES[name])
+        assert cfg.precision == "fp32" and "precision" not in cfg.identity()
+    # an override wins over the profile's precision
+    assert TrainConfig.from_profile(PROFILES["smoke"], precision="fp32").precision == "fp32"

@@ -223,6 +223,69 @@ def test_bf16_runs_are_repeatable_and_keyed_apart(basicmotions_windows, tmp_path
     assert "precision" not in fp32.record["train"]       # default fields keep old keys
 
 
+class DtypeSpy(SmallCNN):
+    """cnn1d that notes the dtype of its inputs and parameters at each forward pass."""
+    seen: list = []
+
+    def forward_outputs(self, x):
+        DtypeSpy.seen.append((x.dtype, next(self.parameters()).dtype, torch.get_default_dtype()))
+        return super().forward_outputs(x)
+
+
+def test_fp64_runs_train_in_float64_and_restore_the_default_dtype(basicmotions_windows, registered,
+                                                                  tmp_path):
+    """precision="fp64" (the smoke profile's): inputs, parameters and the losses are float64
+    for the run, torch's default dtype is float32 again after it, the run is keyed apart
+    from fp32, and its stored outputs are float32 like every run's."""
+    ws, split = basicmotions_windows
+    registered(MODELS, "dtype_spy", DtypeSpy)
+    DtypeSpy.seen = []
+    cfg = TrainConfig(**{**FAST, "max_epochs": 2}, precision="fp64", loss="ce_triplet",
+                      sampler="triplet", loss_kwargs={"weight": 0.5})
+    run = fit("dtype_spy", ws, split, cfg, store=RunStore(tmp_path))
+    assert DtypeSpy.seen and set(DtypeSpy.seen) == {(torch.float64, torch.float64, torch.float64)}
+    assert torch.get_default_dtype() == torch.float32
+    assert run.record["train"]["precision"] == "fp64"
+    assert run.predictions["proba"].dtype == np.float32 and np.isfinite(run.predictions["proba"]).all()
+    DtypeSpy.seen = []
+    fp32 = fit("dtype_spy", ws, split, TrainConfig(**{**FAST, "max_epochs": 2}, loss="ce_triplet",
+                                                   sampler="triplet", loss_kwargs={"weight": 0.5}),
+               store=RunStore(tmp_path))
+    assert fp32.key != run.key and {s[0] for s in DtypeSpy.seen} == {torch.float32}
+
+
+def test_fp64_covers_the_unsupervised_and_diffusion_paths(basicmotions_windows, tmp_path):
+    """paper A's model (clustered embeddings) and paper B's diffusion augmenter run in fp64."""
+    ws, split = basicmotions_windows
+    cfg = TrainConfig(**FAST, precision="fp64", trainer="unsupervised",
+                      trainer_kwargs={"clusterer": "kmeans"})
+    run = fit("memae_lstm", ws, split, cfg, store=RunStore(tmp_path))
+    assert np.isfinite(run.predictions["embedding"]).all() and 0 <= run.metrics["accuracy"] <= 1
+    aug = TrainConfig(**FAST, precision="fp64", trainer="pretrain_finetune", augment="diffusion",
+                      augment_kwargs={"amount": 0.5, "epochs": 1, "sample_steps": 2}, pretrain_epochs=1)
+    done = fit("cnn1d", ws, split, aug, store=RunStore(tmp_path))
+    assert torch.get_default_dtype() == torch.float32 and done.record["train"]["precision"] == "fp64"
+
+
+def test_precision_helpers():
+    from harlib.models.inference import at_least_fp32, compute_dtype, default_dtype, to_fp32
+    assert compute_dtype("fp64") == torch.float64 and compute_dtype("bf16") == torch.float32
+    with pytest.raises(ValueError, match=r"precision must be one of .*'fp64'.*got 'fp16'"):
+        compute_dtype("fp16")
+    with pytest.raises(RuntimeError):
+        with default_dtype("fp64"):
+            assert torch.zeros(1).dtype == torch.float64
+            raise RuntimeError("inside")
+    assert torch.get_default_dtype() == torch.float32           # restored after an error too
+    d = torch.zeros(2, dtype=torch.float64)
+    assert at_least_fp32(d) is d and at_least_fp32(d.bfloat16()).dtype == torch.float32
+    out = to_fp32({"a": d, "b": d.half(), "c": [d.bfloat16()]})
+    assert out["a"].dtype == torch.float64 and out["b"].dtype == torch.float32
+    assert out["c"][0].dtype == torch.float32
+    with pytest.raises(ValueError, match="precision must be one of"):
+        TrainConfig(precision="double")
+
+
 def test_observer_callbacks_see_every_epoch(basicmotions_windows, tmp_path):
     ws, split = basicmotions_windows
     seen = []

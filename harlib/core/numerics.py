@@ -39,6 +39,13 @@ and how a reader opts out. ``HARLIB_NUMERICS=native`` switches the pinning off a
 
 Measured (README, "Reproducibility across machines"): the pinned grid is bitwise identical
 on every CPU this benchmark can emulate down to AVX2; with ``native`` numerics it is not.
+
+The pinning is not enough on its own. On an Intel Sapphire Rapids CPU, MKL's branches gave
+fp32 numbers unlike those of the AMD EPYC that recorded them, whichever branch was chosen
+(``benchmarks/mkl_branches.py``). The smoke profile, whose trained numbers are compared to
+1e-6, therefore trains in fp64 (:attr:`harlib.training.profiles.Profile.precision`): a
+reduction order that moves the last bit of fp32 moves fp64's about nine orders of
+magnitude lower, where training no longer carries it into whole test windows.
 """
 from __future__ import annotations
 

@@ -26,6 +26,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .base import HARModel, register_model
+from .inference import at_least_fp32
 
 __all__ = ["GaussianMixturePositionalEncoding", "ImageConv", "STDATLayer", "PlacementEncoder",
            "CrossSensorAttention", "STDualX", "tri_axial_placements"]
@@ -53,10 +54,10 @@ class GaussianMixturePositionalEncoding(nn.Module):
         super().__init__()
         self.embedding = nn.Parameter(torch.empty(components, dim))
         nn.init.xavier_uniform_(self.embedding, gain=1.0)
-        self.mu = nn.Parameter(torch.arange(components, dtype=torch.float32)[None]
+        self.mu = nn.Parameter(torch.arange(components, dtype=torch.get_default_dtype())[None]
                                * (length / components))
         self.sigma = nn.Parameter(torch.full((1, components), float(sigma_init)))
-        self.register_buffer("positions", torch.arange(length, dtype=torch.float32)[:, None],
+        self.register_buffer("positions", torch.arange(length, dtype=torch.get_default_dtype())[:, None],
                              persistent=False)
 
     def weights(self) -> torch.Tensor:
@@ -133,7 +134,7 @@ class STDATLayer(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:          # (N, T, F)
         with torch.autocast(x.device.type, enabled=False):      # attention in fp32 (docstring)
-            xf = x.float()
+            xf = at_least_fp32(x)
             t, _ = self.temporal(xf, xf, xf, need_weights=False)
             xs = xf.transpose(1, 2)                              # (N, F, T): channel tokens
             s, _ = self.spatial(xs, xs, xs, need_weights=False)
@@ -416,7 +417,7 @@ class STDualX(HARModel):
     def expand(self, x: torch.Tensor) -> torch.Tensor:
         """Per-placement encoder input ``(B, P, T_model, F_model)`` of windows ``(B, C, T)``:
         the (optionally expanded) features gathered per placement, zero-padded in F and T."""
-        x = x.float()
+        x = at_least_fp32(x)
         parts = [x]
         if self.feature_expansion:
             if torch.onnx.is_in_onnx_export():      # the same features in ONNX-exportable ops

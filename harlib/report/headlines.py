@@ -84,9 +84,10 @@ def values_digest(entries: dict) -> str:
 def level_differences(profile: str = "smoke", folder: Path | None = None) -> pd.DataFrame:
     """Per notebook (``folder``: default ``notebooks/recorded``), how the headline values
     recorded for ``profile`` at CPU level x86-64-v2 differ from the x86-64-v3 ones: how many
-    values each level has, how many differ at all, the largest absolute difference and the
-    value it belongs to, and whether the invariants (runs, splits, window counts) are equal;
-    a last row ``all`` sums the counts over the notebooks."""
+    values each level has, how many differ at all and how many by more than their recorded
+    tolerance, the largest absolute difference and the value it belongs to, and whether the
+    invariants (runs, splits, window counts) are equal; a last row ``all`` sums the counts
+    over the notebooks."""
     import pandas as pd
     folder = Path(folder) if folder is not None else project_root() / "notebooks" / "recorded"
     rows = []
@@ -100,20 +101,25 @@ def level_differences(profile: str = "smoke", folder: Path | None = None) -> pd.
         delta = {k: abs(float(a[k]["value"]) - float(b[k]["value"])) for k in common}
         delta = {k: d for k, d in delta.items() if d > 0 or math.isnan(d)}
         worst = max(delta, key=lambda k: -1 if math.isnan(delta[k]) else delta[k]) if delta else ""
+        beyond = [k for k, d in delta.items() if math.isnan(d) or d > float(a[k]["tolerance"])]
         rows.append({"notebook": path.stem, "values": len(common), "differ": len(delta),
+                     "beyond tolerance": len(beyond),
                      "largest |Δ|": delta[worst] if worst else 0.0, "value with the largest |Δ|": worst,
                      "invariants equal": v3.get("invariants") == v2.get("invariants"),
                      "recorded beside these x86-64-v3 values": v2.get("recorded beside") == values_digest(a)})
     if rows:
         worst = max(rows, key=lambda r: r["largest |Δ|"])
         rows.append({"notebook": "all", "values": sum(r["values"] for r in rows),
-                     "differ": sum(r["differ"] for r in rows), "largest |Δ|": worst["largest |Δ|"],
+                     "differ": sum(r["differ"] for r in rows),
+                     "beyond tolerance": sum(r["beyond tolerance"] for r in rows),
+                     "largest |Δ|": worst["largest |Δ|"],
                      "value with the largest |Δ|": f"{worst['notebook']}: {worst['value with the largest |Δ|']}",
                      "invariants equal": all(r["invariants equal"] for r in rows),
                      "recorded beside these x86-64-v3 values": all(r["recorded beside these x86-64-v3 values"]
                                                                    for r in rows)})
-    return pd.DataFrame(rows, columns=["notebook", "values", "differ", "largest |Δ|", "value with the largest |Δ|",
-                                       "invariants equal", "recorded beside these x86-64-v3 values"])
+    return pd.DataFrame(rows, columns=["notebook", "values", "differ", "beyond tolerance", "largest |Δ|",
+                                       "value with the largest |Δ|", "invariants equal",
+                                       "recorded beside these x86-64-v3 values"])
 
 
 def recorded_path(notebook: str) -> Path:

@@ -115,8 +115,9 @@ def loss_weights(alpha_bar: np.ndarray, weighting: str, gamma: float = 5.0) -> n
 def sinusoidal_embedding(t: torch.Tensor, dim: int = EMB_DIM) -> torch.Tensor:
     """Transformer-style sinusoidal embedding of integer steps ``t`` ``(n,)`` → ``(n, dim)``."""
     half = dim // 2
-    freqs = torch.exp(-math.log(10000.0) * torch.arange(half, dtype=torch.float32, device=t.device) / half)
-    args = t.float()[:, None] * freqs[None]
+    steps = torch.arange(half, dtype=torch.get_default_dtype(), device=t.device)
+    freqs = torch.exp(-math.log(10000.0) * steps / half)
+    args = t.to(freqs.dtype)[:, None] * freqs[None]
     return torch.cat([torch.sin(args), torch.cos(args)], dim=1)
 
 
@@ -227,8 +228,8 @@ class StatDiffusion:
         self.weighting, self.cond_drop = weighting, float(cond_drop)
         betas, abar = cosine_schedule(steps)
         self.betas = betas
-        self.alpha_bar = torch.tensor(abar, dtype=torch.float32)
-        self.weights = torch.tensor(loss_weights(abar, weighting), dtype=torch.float32)
+        self.alpha_bar = torch.tensor(abar, dtype=torch.get_default_dtype())
+        self.weights = torch.tensor(loss_weights(abar, weighting), dtype=torch.get_default_dtype())
         self.model: Denoiser | None = None
         self.history_: list[float] = []
 
@@ -250,7 +251,7 @@ class StatDiffusion:
             raise ValueError(f"y must be {len(X)} non-negative integer labels, got {y.shape} {y.dtype}")
         if not np.isfinite(X).all():
             raise ValueError("fit got non-finite windows")
-        Xt = torch.as_tensor(X, dtype=torch.float32)
+        Xt = torch.as_tensor(X, dtype=torch.get_default_dtype())
         yt = torch.as_tensor(y, dtype=torch.long)
         n, C, L = Xt.shape
         self.channels_, self.length_ = C, L
@@ -261,7 +262,7 @@ class StatDiffusion:
         self.class_counts_ = torch.bincount(yt, minlength=self.n_classes_)
         protos = torch.zeros(self.n_classes_, C, 3)
         protos.index_add_(0, yt, stats)
-        self.prototypes_ = protos / self.class_counts_.clamp_min(1)[:, None, None].float()
+        self.prototypes_ = protos / self.class_counts_.clamp_min(1)[:, None, None].to(protos.dtype)
         self.clip_ = float(1.5 * Xt.abs().max())
 
         with torch.random.fork_rng(devices=[]):

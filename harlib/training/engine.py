@@ -23,7 +23,7 @@ from ..data.windows import WindowSet
 from ..evaluation.metrics import expected_calibration_error
 from ..evaluation.splits import Split
 from ..models import create_model
-from ..models.inference import autocast, predict, to_fp32
+from ..models.inference import as_input, autocast, parameter_dtype, predict, to_fp32
 from .losses import LOSSES, create_loss
 
 
@@ -129,7 +129,7 @@ def build_model(name: str, ws: WindowSet, model_kwargs: dict, device) -> torch.n
 def build_loss(config, prep: Prepared | None, device) -> torch.nn.Module:
     weights = None
     if config.class_weighted and prep is not None:
-        weights = torch.tensor(prep.class_weights(), dtype=torch.float32, device=device)
+        weights = torch.tensor(prep.class_weights(), dtype=torch.get_default_dtype(), device=device)
     extra = {}
     if getattr(LOSSES.get(config.loss), "uses_class_counts", False) and prep is not None:
         extra["class_counts"] = torch.from_numpy(np.bincount(prep.y_train, minlength=prep.ws.n_classes))
@@ -170,7 +170,7 @@ class TrainData:
     @classmethod
     def of(cls, X: np.ndarray, y: np.ndarray | None, subject: np.ndarray, index: np.ndarray,
            device) -> "TrainData":
-        return cls(torch.from_numpy(X).to(device),
+        return cls(as_input(X, device),
                    None if y is None else torch.from_numpy(np.asarray(y)).to(device),
                    torch.from_numpy(np.asarray(subject)).to(device),
                    torch.from_numpy(np.asarray(index)).to(device))
@@ -226,7 +226,7 @@ def loss_scores(model, loss_fn, X: np.ndarray, device, precision: str, batch_siz
     device = torch.device(device)
     total = 0.0
     for i in range(0, len(X), batch_size):
-        xb = torch.from_numpy(X[i:i + batch_size]).to(device)
+        xb = torch.from_numpy(X[i:i + batch_size]).to(device, parameter_dtype(model))
         with autocast(device, precision):
             out = to_fp32(model.forward_outputs(xb))
         total += float(loss_fn(out, {"x": xb, "y": None})) * len(xb)

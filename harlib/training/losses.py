@@ -28,6 +28,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ..core.registry import Registry
+from ..models.inference import at_least_fp32
 
 LOSSES: Registry = Registry("loss")
 
@@ -79,7 +80,7 @@ class FocalLoss(nn.Module):
 
     def forward(self, outputs, batch) -> torch.Tensor:
         y = _labels(batch)
-        logp = F.log_softmax(outputs["logits"].float(), dim=1).gather(1, y[:, None])[:, 0]
+        logp = F.log_softmax(at_least_fp32(outputs["logits"]), dim=1).gather(1, y[:, None])[:, 0]
         loss = -self.alpha * (1 - logp.exp()).pow(self.gamma) * logp
         if self.weight is not None:
             loss = loss * self.weight[y]
@@ -119,7 +120,7 @@ class ClassBalancedLoss(nn.Module):
         w = w * present.sum() / w.sum()
         if class_weights is not None:
             w = w * class_weights.to(torch.float64).cpu()
-        self.register_buffer("weight", w.float())
+        self.register_buffer("weight", w.to(torch.get_default_dtype()))
         self.beta = beta
 
     def forward(self, outputs, batch) -> torch.Tensor:
@@ -177,7 +178,7 @@ class TripletLoss(nn.Module):
         embs = outputs.get("triplet_embeddings") or [outputs["embedding"]]
         if len(a) == 0:
             return embs[0].sum() * 0.0
-        return torch.stack([triplet_margin(e[a].float(), e[p].float(), e[n].float(), self.margin)
+        return torch.stack([triplet_margin(at_least_fp32(e[a]), at_least_fp32(e[p]), at_least_fp32(e[n]), self.margin)
                             for e in embs]).mean()
 
 
@@ -270,7 +271,7 @@ class AdaptiveCompositeLoss(nn.Module):
         self.feedback, self.temperature = feedback, temperature
 
     def forward(self, outputs, batch) -> torch.Tensor:
-        w = self.weights.float()
+        w = self.weights.to(torch.get_default_dtype())
         return sum(w[i] * term(outputs, batch) for i, term in enumerate(self.terms))
 
     @torch.no_grad()
@@ -308,7 +309,7 @@ class ReconstructionMSE(nn.Module):
         if "reconstruction" not in outputs:
             raise ValueError("reconstruction_mse needs a model that returns a 'reconstruction' "
                              f"output; this one returns {sorted(outputs)}")
-        return F.mse_loss(outputs["reconstruction"].float(), batch["x"].float())
+        return F.mse_loss(at_least_fp32(outputs["reconstruction"]), at_least_fp32(batch["x"]))
 
 
 @LOSSES.register("reconstruction_memory")
@@ -328,4 +329,4 @@ class ReconstructionWithMemoryEntropy(ReconstructionMSE):
         if "memory_entropy" not in outputs:
             raise ValueError("reconstruction_memory needs a model with a memory ('memory_entropy' "
                              "output); use reconstruction_mse for one without")
-        return loss + self.entropy_weight * outputs["memory_entropy"].float().mean()
+        return loss + self.entropy_weight * at_least_fp32(outputs["memory_entropy"]).mean()

@@ -1,6 +1,8 @@
 """Run profiles: how much compute a notebook spends.
 
-``smoke``     CI: tiny subsets (128 training windows) and one epoch, so every notebook runs end to end in minutes.
+``smoke``     CI: tiny subsets (128 training windows) and one epoch, so every notebook runs end to end in minutes;
+              its runs train in fp64, so that its recorded numbers hold to 1e-6 on any x86 CPU
+              (README, "Reproducibility across machines").
 ``standard``  Meaningful numbers on one 2-core CPU machine in hours, not days: at most
               10 epochs (patience 3) on a stratified sample of at most 2,000 training
               windows, validation on at most 500, testing on all test windows. The papers'
@@ -77,6 +79,9 @@ class Profile:
     # recorded with, where that tolerance comes from, the multiple of a mean's standard
     # error over seeds × folds that replaces it when larger (None: never), and whether a
     # notebook without recorded values for this profile fails its check
+    # the training runs' precision (TrainConfig.precision): fp64 for the smoke profile, whose
+    # recorded numbers are compared to 1e-6 on any CPU (harlib.models.inference)
+    precision: str = "fp32"
     headline_tolerance: float = 0.02
     headline_tolerance_source: str = "stated floor"
     headline_se_multiple: float | None = None
@@ -91,11 +96,12 @@ class Profile:
         return asdict(self)
 
 
-# The smoke profile's tolerance for trained numbers: under pinned numerics (harlib.core.numerics)
-# a one-thread run is bitwise identical on every CPU benchmarks/isa_reproducibility.py can
-# emulate; the tolerance only absorbs float formatting.
-SMOKE_TOLERANCE = (1e-6, "bitwise under pinned numerics on every emulated CPU "
-                         "(tables/bench_isa_reproducibility.md); 1e-6 absorbs float formatting")
+# The smoke profile's tolerance for trained numbers: its runs are fp64 under pinned numerics
+# (harlib.core.numerics), which MKL's branches and the two CPU levels leave equal to about
+# 1e-10 (one linear probe aside, recorded per level); the tolerance absorbs float formatting.
+SMOKE_TOLERANCE = (1e-6, "fp64 runs under pinned numerics: equal across MKL's branches and CPU levels "
+                         "to about 1e-10 (tables/bench_mkl_branches.md, tables/cpu_levels.md); "
+                         "1e-6 absorbs float formatting")
 # The standard profile's floor, for a value that is one run or whose runs agree closely.
 STANDARD_FLOOR = ("floor 0.02 (the fixed tolerance used before per-value spreads), for one-run values; "
                   "3 standard errors where larger")
@@ -120,6 +126,7 @@ PROFILES = {
                      # window (9,000–23,000 where the protocols run alike): two thirds of
                      # notebook 23's time in the suite before
                      augment_epochs=1, pretrain_epochs=1, augment_sample_steps=2, augment_fit_windows=128,
+                     precision="fp64",
                      headline_tolerance=SMOKE_TOLERANCE[0], headline_tolerance_source=SMOKE_TOLERANCE[1],
                      headlines_required=True),
     "standard": Profile("standard", max_epochs=10, patience=3, seeds=(0, 1, 2),

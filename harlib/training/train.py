@@ -58,7 +58,8 @@ class TrainConfig:
     checkpoint: ``best`` keeps the epoch with the best ``monitor`` score and stops after
         ``patience`` epochs without improvement; ``last`` trains every one of ``max_epochs``
         and keeps the last (no selection on validation; ``patience`` is then unused).
-    precision: ``fp32`` or ``bf16`` (autocast; losses and metrics stay fp32).
+    precision: ``fp32``, ``bf16`` (autocast; losses and metrics stay fp32) or ``fp64`` (the
+        run in float64: parameters, inputs, losses; :mod:`harlib.models.inference`).
     augment: a registered augmenter for the train-only augmentation stage, with
         ``augment_kwargs`` (``amount``: ``"balance"`` or a ratio; ``fit_windows``: the
         augmenter fits on, and makes its ``amount`` for, a class-stratified sample of this
@@ -151,7 +152,7 @@ class TrainConfig:
                     max_train_windows=profile.max_train_windows,
                     max_val_windows=profile.max_val_windows,
                     max_test_windows=profile.max_test_windows, num_threads=profile.num_threads,
-                    profile=profile.name)
+                    precision=profile.precision, profile=profile.name)
         return cls(**{**base, **overrides})
 
     @property

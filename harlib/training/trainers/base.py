@@ -14,6 +14,7 @@ from ...evaluation import invariants
 from ...evaluation.splits import Split, overlap_with_training
 from ...models import MODELS
 from ...models.base import needs_channel_groups
+from ...models.inference import default_dtype
 from ..engine import prepare, seed_everything
 from ..runs import RunOutput, RunResult, RunStore, array_fingerprint, cached_run, stored_run
 
@@ -91,7 +92,13 @@ class Trainer:
 
     def run(self, req: RunRequest, force: bool = False) -> RunResult:
         spec = self.spec(req)
-        return _noted(req, spec, cached_run(spec, req.store, lambda key: self.train(req), force))
+        return _noted(req, spec, cached_run(spec, req.store, lambda key: self._train(req), force))
+
+    def _train(self, req: RunRequest) -> RunOutput:
+        """:meth:`train` with torch's default dtype that of the run's precision (fp64 for the
+        smoke profile: :func:`harlib.models.inference.default_dtype`)."""
+        with default_dtype(req.config.precision):
+            return self.train(req)
 
     def stored(self, req: RunRequest) -> RunResult | None:
         """The stored run of ``req``, or ``None`` (nothing is trained)."""

@@ -6,11 +6,12 @@ notebooks 11, 13, 20, 24 and 25 nevertheless differed from those recorded on oth
 (README, "Reproducibility across machines"). This benchmark retrains two of notebook 13's
 smoke runs (paper A's model on DSADS, one subject group; the 4 s window, and 200 memory
 items), each in a fresh process with one thread and an empty run store, once per
-``MKL_CBWR`` branch, and prints the silhouette of its test embeddings to 12 digits beside
-the value recorded for the smoke profile (``notebooks/recorded/13_memae_hyperparameters.json``),
-in fp32 (the standard profile's precision) and in fp64 (the smoke profile's since these
-branches were found to move its fp32 numbers). Run it on two machines and compare the
-tables: a branch that gives the same digits on both computes alike there.
+``MKL_CBWR`` branch, in fp32 (the standard profile's precision) and in fp64 (the smoke
+profile's since these branches were found to move its fp32 numbers), and prints the
+silhouette of its test embeddings to 12 digits, with its distance from the pinned branch's
+in the same precision and, in fp64, from the value recorded for the smoke profile
+(``notebooks/recorded/13_memae_hyperparameters.json``). Run it on two machines and compare
+the tables: a branch that gives the same digits on both computes alike there.
 
     python benchmarks/mkl_branches.py                              # every branch, both precisions
     python benchmarks/mkl_branches.py --emulate EPYC-Rome-v2 Haswell-v4

@@ -39,10 +39,10 @@ def default_dtype(precision: str):
         torch.set_default_dtype(before)
 
 
-def as_input(X: np.ndarray, device) -> torch.Tensor:
-    """Windows as a tensor on ``device`` in torch's default dtype (float32 arrays become
-    float64 inside :func:`default_dtype` ``("fp64")``, exactly)."""
-    return torch.from_numpy(np.asarray(X)).to(device, torch.get_default_dtype())
+def as_input(X: np.ndarray, device, dtype: torch.dtype | None = None) -> torch.Tensor:
+    """Windows as a tensor on ``device`` in ``dtype`` (default: torch's default dtype, so
+    float32 arrays become float64 inside :func:`default_dtype` ``("fp64")``, exactly)."""
+    return torch.from_numpy(np.asarray(X)).to(device, dtype or torch.get_default_dtype())
 
 
 def autocast(device: torch.device, precision: str):
@@ -61,8 +61,8 @@ def to_fp32(outputs: dict) -> dict:
     """Outputs in fp32 or wider: bf16 and fp16 outputs become fp32, fp64 ones stay fp64
     (losses and metrics are computed in fp32 whatever the precision, in fp64 under fp64)."""
     def cast(v):
-        if torch.is_tensor(v) and v.dtype in (torch.bfloat16, torch.float16):
-            return v.float()
+        if torch.is_tensor(v) and v.is_floating_point():
+            return at_least_fp32(v)
         if isinstance(v, (list, tuple)):
             return type(v)(cast(u) for u in v)
         return v
@@ -80,7 +80,7 @@ def predict_outputs(model, X: np.ndarray, batch_size: int = 512, device="cpu",
     device = torch.device(device)
     parts: dict[str, list] = {k: [] for k in keys}
     for i in range(0, len(X), batch_size):
-        xb = torch.from_numpy(X[i:i + batch_size]).to(device, parameter_dtype(model))
+        xb = as_input(X[i:i + batch_size], device, parameter_dtype(model))
         with autocast(device, precision):
             out = to_fp32(model.forward_outputs(xb))
         for k in parts:

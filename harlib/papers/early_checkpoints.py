@@ -138,7 +138,7 @@ def read_again(claim: str, runs: pd.DataFrame, profile: Profile) -> pd.DataFrame
     from ..data import load_dataset
     from ..evaluation import robustness
     from ..evaluation.metrics import silhouette
-    from ..training.engine import stratified_subsample
+    from ..training.engine import stratified_subsample, test_windows
     from ..training.runs import RunStore
     from . import stdualx
     if claim not in READ_FROM:
@@ -152,8 +152,7 @@ def read_again(claim: str, runs: pd.DataFrame, profile: Profile) -> pd.DataFrame
         ws_p, split = stdualx.protocol_split(ws, PROTOCOL, [int(s) for s in str(r["test_subjects"]).split()])
         run = store.result(str(r["run_key"]))
         test = run.predictions["test_index"]
-        tested = stratified_subsample(split.test, ws_p.y, run.record["train"].get("max_test_windows"),
-                                      run.record["seed"] + 2)    # the trainer's sample (engine.prepare)
+        tested = test_windows(split, ws_p.y, run.record["train"].get("max_test_windows"), run.record["seed"])
         if not np.array_equal(np.sort(test), np.sort(tested)):
             raise ValueError(f"run {r['run_key']} was not tested on hold-out {r['test_subjects']}'s windows")
         row = {**{c: r[c] for c in carried}, "test subjects": r["test_subjects"], "protocol": PROTOCOL,

@@ -85,11 +85,18 @@ class Prepared:
         return np.where(counts > 0, counts.sum() / (self.ws.n_classes * np.maximum(counts, 1)), 0.0)
 
 
+def test_windows(split: Split, y: np.ndarray, max_test_windows: int | None, seed: int) -> np.ndarray:
+    """The test windows a run of ``seed`` is scored on: ``split.test``, or its stratified
+    sample of ``max_test_windows`` (what :func:`prepare` draws, and what a stored run's
+    test windows can be checked against)."""
+    return stratified_subsample(split.test, y, max_test_windows, seed + 2)
+
+
 def prepare(ws: WindowSet, split: Split, config, seed: int, need_val: bool = True) -> Prepared:
     """Subsample each partition (stratified, seeded) and standardise on training windows."""
     train_idx = stratified_subsample(split.train, ws.y, config.max_train_windows, seed)
     val_idx = stratified_subsample(split.val, ws.y, config.max_val_windows, seed + 1)
-    test_idx = stratified_subsample(split.test, ws.y, config.max_test_windows, seed + 2)
+    test_idx = test_windows(split, ws.y, config.max_test_windows, seed)
     empty = [p for p, i in (("train", train_idx), ("validation", val_idx), ("test", test_idx))
              if len(i) == 0 and (need_val or p != "validation")]
     if empty:
@@ -226,7 +233,7 @@ def loss_scores(model, loss_fn, X: np.ndarray, device, precision: str, batch_siz
     device = torch.device(device)
     total = 0.0
     for i in range(0, len(X), batch_size):
-        xb = torch.from_numpy(X[i:i + batch_size]).to(device, parameter_dtype(model))
+        xb = as_input(X[i:i + batch_size], device, parameter_dtype(model))
         with autocast(device, precision):
             out = to_fp32(model.forward_outputs(xb))
         total += float(loss_fn(out, {"x": xb, "y": None})) * len(xb)

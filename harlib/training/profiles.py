@@ -75,13 +75,13 @@ class Profile:
     # notebook 40: also time inference with all of the machine's threads (the smoke profile
     # does not: beside CI's other process it would measure oversubscription)
     all_threads_latency: bool = True
+    # the training runs' precision (TrainConfig.precision): fp64 for the smoke profile, whose
+    # recorded numbers are compared to 1e-6 on any CPU (harlib.models.inference)
+    precision: str = "fp32"
     # headline checks (harlib.report.headlines): the tolerance each trained headline value is
     # recorded with, where that tolerance comes from, the multiple of a mean's standard
     # error over seeds × folds that replaces it when larger (None: never), and whether a
     # notebook without recorded values for this profile fails its check
-    # the training runs' precision (TrainConfig.precision): fp64 for the smoke profile, whose
-    # recorded numbers are compared to 1e-6 on any CPU (harlib.models.inference)
-    precision: str = "fp32"
     headline_tolerance: float = 0.02
     headline_tolerance_source: str = "stated floor"
     headline_se_multiple: float | None = None

@@ -247,6 +247,23 @@ def test_app_c_study_rows_match_the_paper_claims_and_build_configs():
     assert study["temperature 0.5"]["config"]["loss_kwargs"]["temperature"] == 0.5
 
 
+def test_the_imbalance_rows_are_app_c_rows_whose_loss_acts_on_imbalance():
+    from harlib.papers.usad import APPC_IMBALANCE_ROWS, loss_study_rows, usad_loss_study
+    rows = loss_study_rows(APPC_IMBALANCE_ROWS)
+    assert list(rows) == list(APPC_IMBALANCE_ROWS)           # the given order
+    study = usad_loss_study()
+    assert all(rows[r] == study[r] for r in rows)            # the study's own rows, unchanged
+    losses = {r: v["config"]["loss"] for r, v in rows.items()}
+    assert losses["label smoothing ε=0"] == "cross_entropy"
+    assert rows["label smoothing ε=0"]["config"]["loss_kwargs"] == {"label_smoothing": 0.0}
+    assert sorted(v["config"]["loss_kwargs"]["beta"] for r, v in rows.items() if losses[r] == "class_balanced") \
+        == [0.9, 0.99, 0.999]
+    focal = [v["config"]["loss_kwargs"] for r, v in rows.items() if losses[r] == "focal"]
+    assert {f["gamma"] for f in focal} == {1.0} and sorted(f["alpha"] for f in focal) == [0.25, 0.5, 0.75]
+    with pytest.raises(KeyError, match=r"no row\(s\) \['CB β=0\.5'\]"):
+        loss_study_rows(["CB β=0.9", "CB β=0.5"])
+
+
 def _study_runs(scores):
     rows = []
     for (variant, protocol), values in scores.items():

@@ -132,6 +132,17 @@ def test_standardizer_uses_training_data_only():
         Standardizer().transform(train)
 
 
+def test_standardizer_transforms_in_chunks_with_the_values_of_one_pass():
+    rng = np.random.default_rng(3)
+    X = (rng.normal(size=(2 * Standardizer.CHUNK + 37, 3, 11)) * 50 + 7).astype(np.float32)
+    norm = Standardizer().fit(X[:300])
+    one_pass = ((X - norm.mean_[None, :, None]) / norm.scale_[None, :, None]).astype(np.float32)
+    z = norm.transform(X)
+    assert z.dtype == np.float32 and z.shape == X.shape
+    np.testing.assert_array_equal(z, one_pass)          # bit for bit, across the chunk borders
+    assert norm.transform(X[:0]).shape == (0, 3, 11)
+
+
 def test_window_units_are_explicit():
     ds = toy_dataset()
     with pytest.raises(ValueError, match="mix samples .int. and seconds .float."):

@@ -11,6 +11,9 @@ class Standardizer:
     Input: ``(n, channels, time)``.
     """
 
+    #: windows standardised per step of ``transform``
+    CHUNK = 512
+
     def __init__(self, eps: float = 1e-8):
         self.eps = eps
         self.mean_: np.ndarray | None = None
@@ -34,7 +37,15 @@ class Standardizer:
             raise RuntimeError("Standardizer.transform called before fit")
         if X.ndim != 3 or X.shape[1] != len(self.mean_):
             raise ValueError(f"expected (n, {len(self.mean_)}, time), got {X.shape}")
-        return ((X - self.mean_[None, :, None]) / self.scale_[None, :, None]).astype(np.float32)
+        # in float64, cast to float32 element by element; in chunks of windows, so the float64
+        # intermediates stay small (all of a large dataset's training windows at once would
+        # need eight bytes per value twice over); the values are the same as in one pass
+        mean, scale = self.mean_[None, :, None], self.scale_[None, :, None]
+        out = np.empty(X.shape, dtype=np.float32)
+        for start in range(0, len(X), self.CHUNK):
+            part = slice(start, start + self.CHUNK)
+            out[part] = (X[part] - mean) / scale
+        return out
 
     def fit_transform(self, X: np.ndarray) -> np.ndarray:
         return self.fit(X).transform(X)

@@ -23,9 +23,9 @@ from .claims import in_order
 #: at random 70/30 ("paper-style"), and three subject groups ("subject-independent"), each
 #: fold's test subjects clustered **together**, as one pooled test set. One subject at a
 #: time is easier (its clusters need only separate activities, not people too);
-#: :func:`embedding_views` gives that reading beside, labelled per-subject. Notebooks 13 and 14
-#: run one random split and the three groups on a capped sample of training windows; notebook
-#: 11 runs them alike (:func:`compared`). Notebook 12 (HAPT, 30 subjects) runs the two
+#: :func:`embedding_views` gives that reading beside, labelled per-subject. Notebooks 11 and
+#: 14 run both alike (:func:`compared`); notebook 13 runs the three groups only, on a capped
+#: sample of training windows. Notebook 12 (HAPT, 30 subjects) runs the two
 #: protocols of :mod:`harlib.papers.protocols` instead: ten groups of three subjects, pooled
 #: too, beside as many random splits, both on every training window.
 PROTOCOLS = {"random_windows": {"test_fraction": 0.3}, "subject_groups": {"n_groups": 3}}

@@ -481,6 +481,25 @@ APPC_OPTIMA = {"label_smoothing": 0.05, "gamma": 1.0, "alpha": 0.25, "beta": 0.9
 APPC_TERMS = ("label_smoothing", "focal", "class_balanced")
 
 
+#: App. C's rows whose loss acts on class imbalance, C.1's class-balanced β and focal α (at
+#: γ = 1), with plain cross-entropy (ε = 0) as their reference: the rows notebook 27 also runs
+#: on an imbalanced stand-in, since on a balanced one the class-balanced weights are equal for
+#: every β
+APPC_IMBALANCE_ROWS = ("label smoothing ε=0", "focal γ=1 α=0.25", "focal γ=1 α=0.5", "focal γ=1 α=0.75",
+                       "CB β=0.9", "CB β=0.99", "CB β=0.999")
+
+
+def loss_study_rows(rows: Iterable[str]) -> dict[str, dict]:
+    """The rows ``rows`` (labels of :func:`usad_loss_study`) of App. C's study, in the given
+    order; an unknown label raises a ``KeyError`` that lists the study's labels."""
+    study = usad_loss_study()
+    rows = list(rows)
+    unknown = [r for r in rows if r not in study]
+    if unknown:
+        raise KeyError(f"loss_study_rows: App. C's study has no row(s) {unknown}; its rows are {list(study)}")
+    return {r: study[r] for r in rows}
+
+
 def usad_loss_study() -> dict[str, dict]:
     """Paper B's App. C (PAMAP2) as ``{"table", "config"}`` per row, in the paper's order:
     each basic loss alone (C.1, which the text calls Table 9), the composite loss's weights,

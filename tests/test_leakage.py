@@ -150,6 +150,10 @@ def test_ablation_drops_subtract_from_the_full_model():
     assert t.loc["steady", "drop: accuracy 95 % CI low"] > 4
     assert t.loc["noisy", "drop: accuracy reading"] == "inside noise"
     assert t.loc["full", "drop: accuracy reading"] == ""
+    assert "test overlap" not in t                     # only where the runs carry it
+    overlaps = pd.DataFrame(rows).assign(test_overlap=lambda r: 0.9 + 0.01 * r["fold"])
+    t = claims.ablation_drops(overlaps, "full", {}).set_index("variant")
+    assert t["test overlap"].tolist() == pytest.approx([0.91] * 3)   # each variant's mean over its folds
 
 
 def test_stdualx_ablation_variants_build():

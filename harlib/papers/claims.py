@@ -33,8 +33,9 @@ def in_order(table: pd.DataFrame, column: str, order: list, by: list[str], what:
 def ablation_drops(runs: pd.DataFrame, full: str, claims: Mapping[str, str],
                    metrics: Iterable[str] = ("accuracy", "f1_macro"),
                    percent: Iterable[str] | None = None) -> pd.DataFrame:
-    """Per protocol × ``variant``: mean scores, and the drop from the ``full`` variant (full
-    minus variant), with the paper's claimed drop (variant → claim id) where one exists.
+    """Per protocol × ``variant``: mean scores (and the mean ``test overlap`` where the runs
+    carry ``test_overlap``), and the drop from the ``full`` variant (full minus variant),
+    with the paper's claimed drop (variant → claim id) where one exists.
     ``percent``: the metrics shown in % (drops then in points); default all of them. The
     first metric's drop also comes as a paired difference over the runs of both variants
     with the same fold and seed: ``pairs``, the paired mean (the drop itself when every run
@@ -48,6 +49,8 @@ def ablation_drops(runs: pd.DataFrame, full: str, claims: Mapping[str, str],
     for m in percent:
         table[m] *= 100
     table["runs"] = g.size().values
+    if "test_overlap" in runs:   # a random split's defining property, beside its numbers
+        table["test overlap"] = g["test_overlap"].mean().values
     for m in metrics:
         ref = table[table.variant == full].set_index("protocol")[m]
         if set(table.protocol) - set(ref.index):

@@ -369,3 +369,17 @@ def test_app_c_composite_trains_with_the_class_counts(basicmotions_windows, tmp_
     cb = build_loss(cfg, prep, "cpu").terms[2].weight          # from the training class counts
     counts = np.bincount(prep.y_train, minlength=ws.n_classes)
     assert cb.shape == (ws.n_classes,) and ((cb > 0).numpy() == (counts > 0)).all()
+
+
+def test_train_data_keeps_the_windows_dtype_and_casts_each_batch():
+    import torch
+    from harlib.models.inference import default_dtype
+    from harlib.training.engine import TrainData
+    X = np.random.default_rng(0).normal(size=(6, 2, 5)).astype(np.float32)
+    data = TrainData.of(X, np.arange(6) % 2, np.zeros(6, int), np.arange(6), "cpu")
+    assert data.X.dtype == torch.float32 and data.X.data_ptr() == torch.from_numpy(X).data_ptr()  # no copy
+    with default_dtype("fp64"):
+        batch = data.batch(torch.tensor([4, 1]))
+    assert batch["x"].dtype == torch.float64
+    np.testing.assert_array_equal(batch["x"].numpy(), X[[4, 1]].astype(np.float64))
+    assert data.batch(torch.tensor([0]))["x"].dtype == torch.float32      # an fp32 run's batches stay fp32

@@ -167,7 +167,10 @@ def build_optimizer(config, groups: list[dict], epochs: int):
 
 @dataclass
 class TrainData:
-    """Standardised training windows on the device, with what losses and samplers read."""
+    """Standardised training windows on the device, with what losses and samplers read. The
+    windows are kept in their own dtype (float32 windows are not copied on the CPU) and each
+    batch is cast to the run's dtype (:meth:`batch`): an fp64 run holds no float64 copy of
+    every training window, and its batches have the same values as such a copy's."""
 
     X: torch.Tensor
     y: torch.Tensor | None
@@ -177,14 +180,14 @@ class TrainData:
     @classmethod
     def of(cls, X: np.ndarray, y: np.ndarray | None, subject: np.ndarray, index: np.ndarray,
            device) -> "TrainData":
-        return cls(as_input(X, device),
+        return cls(torch.from_numpy(np.asarray(X)).to(device),
                    None if y is None else torch.from_numpy(np.asarray(y)).to(device),
                    torch.from_numpy(np.asarray(subject)).to(device),
                    torch.from_numpy(np.asarray(index)).to(device))
 
     def batch(self, positions: torch.Tensor, triplets=None) -> dict:
         p = positions.to(self.X.device)
-        return {"x": self.X[p], "y": None if self.y is None else self.y[p],
+        return {"x": self.X[p].to(torch.get_default_dtype()), "y": None if self.y is None else self.y[p],
                 "subject": self.subject[p], "index": self.index[p],
                 "triplets": None if triplets is None else tuple(t.to(self.X.device) for t in triplets)}
 

@@ -289,6 +289,9 @@ def test_study_table_and_best_rows():
     assert not best.loc["T", "agrees"] and np.isnan(best.loc["U", "agrees"])
     with pytest.raises(KeyError, match="does not have"):
         usad.study_table(runs.assign(variant="z"), study, claims)
+    assert "test overlap" not in table                       # only where the runs carry it
+    overlap = usad.study_table(runs.assign(test_overlap=[0.8, 0.9, 0.5, 0.0]), study, claims)
+    assert overlap["test overlap"].tolist() == pytest.approx([0.5, 0.85, 0.0])   # in the study's order
 
 
 def test_ratio_sweep_shares_table2_rows():

@@ -225,7 +225,8 @@ def study_table(runs: pd.DataFrame, study: Mapping[str, Mapping], claims: Mappin
                 ) -> pd.DataFrame:
     """A hyperparameter study's results: one row per ``study`` row (in its order) ×
     protocol, with the study's ``table``, our mean ``metrics`` in % over folds and seeds (ECE
-    too, as paper B prints it), the run count, and "the paper reports: <metric>" for each
+    too, as paper B prints it), the run count, the mean ``test overlap`` where the runs carry
+    ``test_overlap``, and "the paper reports: <metric>" for each
     metric ``claims`` (row → {metric: claim id}) names. ``runs`` holds a ``variant``
     column with the study's row labels."""
     metrics = list(metrics)
@@ -235,6 +236,8 @@ def study_table(runs: pd.DataFrame, study: Mapping[str, Mapping], claims: Mappin
     g = runs.groupby(["variant", "protocol"], sort=False)
     table = (g[metrics].mean() * 100).reset_index()
     table["runs"] = g.size().values
+    if "test_overlap" in runs:   # a random split's defining property, beside its numbers
+        table["test overlap"] = g["test_overlap"].mean().values
     table = in_order(table, "variant", list(study), ["protocol"], "study rows")
     table.insert(0, "table", [study[v]["table"] for v in table["variant"]])
     for m in sorted({m for c in claims.values() for m in c}, key=lambda m: metrics.index(m) if m in metrics else 99):

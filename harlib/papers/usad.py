@@ -485,9 +485,9 @@ APPC_TERMS = ("label_smoothing", "focal", "class_balanced")
 
 
 #: App. C's rows whose loss acts on class imbalance, C.1's class-balanced β and focal α (at
-#: γ = 1), with plain cross-entropy (ε = 0) as their reference: the rows notebook 27 also runs
-#: on an imbalanced stand-in, since on a balanced one the class-balanced weights are equal for
-#: every β
+#: γ = 1), with plain cross-entropy (ε = 0) as their reference: the rows to run on an
+#: imbalanced stand-in (HAPT), since on a balanced one the class-balanced weights are equal
+#: for every β
 APPC_IMBALANCE_ROWS = ("label smoothing ε=0", "focal γ=1 α=0.25", "focal γ=1 α=0.5", "focal γ=1 α=0.75",
                        "CB β=0.9", "CB β=0.99", "CB β=0.999")
 

@@ -39,10 +39,10 @@ def default_dtype(precision: str):
         torch.set_default_dtype(before)
 
 
-def as_input(X: np.ndarray, device, dtype: torch.dtype | None = None) -> torch.Tensor:
-    """Windows as a tensor on ``device`` in ``dtype`` (default: torch's default dtype, so
-    float32 arrays become float64 inside :func:`default_dtype` ``("fp64")``, exactly)."""
-    return torch.from_numpy(np.asarray(X)).to(device, dtype or torch.get_default_dtype())
+def as_input(X: np.ndarray, device, dtype: torch.dtype) -> torch.Tensor:
+    """Windows as a tensor on ``device`` in ``dtype``, a model's :func:`parameter_dtype`
+    (float32 windows become float64 for a model in fp64, exactly)."""
+    return torch.from_numpy(np.asarray(X)).to(device, dtype)
 
 
 def autocast(device: torch.device, precision: str):

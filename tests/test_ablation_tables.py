@@ -32,12 +32,17 @@ def test_usad_ablation_rows_follow_table2_and_build():
     assert PAPER_CLAIMS[USAD_TABLE2["ACL"]["opportunity"]["f1_macro"]]["value"] == 75.44
 
 
+#: the other setting the USAD row builders take: losses weighted by inverse class frequency,
+#: synthetic labels in proportion to class size (paper B: unweighted, even over the classes)
+WEIGHTED_PROPORTIONAL = {"class_weighted": True, "synthetic_labels": "proportional"}
+
+
 def test_usad_ablation_follows_paper_b_unless_told_otherwise():
     P = get_profile("standard")
     rows = usad_ablation(P)                       # B: unweighted losses, eq. 13's even labels
     assert all(r["config"]["class_weighted"] is False for r in rows.values())
     assert rows["Data Augmentation"]["config"]["augment_kwargs"]["amount"] == {"ratio": 1.0, "labels": "uniform"}
-    earlier = usad_ablation(P, **usad.WEIGHTED_PROPORTIONAL)
+    earlier = usad_ablation(P, **WEIGHTED_PROPORTIONAL)
     assert all(TrainConfig.from_profile(P, **r["config"]).class_weighted for r in earlier.values())
     assert earlier["Data Augmentation"]["config"]["augment_kwargs"]["amount"] == 1.0
     # the two settings give different runs, and a default TrainConfig is the weighted one
@@ -63,7 +68,7 @@ def test_pretrain_cnn_rows_swap_only_the_network():
         assert r["model"] == "sf_cnn" and r["config"] == da["config"]
         model = create_model(r["model"], 3, 6, 90, **r["model_kwargs"])
         assert model(__import__("torch").zeros(2, 3, 90)).shape == (2, 6)
-    earlier = usad.pretrain_cnn_rows(P, **usad.WEIGHTED_PROPORTIONAL)
+    earlier = usad.pretrain_cnn_rows(P, **WEIGHTED_PROPORTIONAL)
     assert all(r["config"]["class_weighted"] for r in earlier.values())
 
 
@@ -73,7 +78,7 @@ def test_even_synthetic_labels_give_every_class_the_same_count():
     y = np.array([0] * 90 + [1] * 9 + [2])          # 90:9:1, like HAPT's rare transitions
     amount = usad_ablation(P)["Data Augmentation"]["config"]["augment_kwargs"]["amount"]
     assert counts_per_class(y, 3, amount).tolist() == [34, 33, 33]       # eq. 13: 100 in all, evenly
-    earlier = usad_ablation(P, **usad.WEIGHTED_PROPORTIONAL)["Data Augmentation"]["config"]["augment_kwargs"]["amount"]
+    earlier = usad_ablation(P, **WEIGHTED_PROPORTIONAL)["Data Augmentation"]["config"]["augment_kwargs"]["amount"]
     assert counts_per_class(y, 3, earlier).tolist() == [90, 9, 1]
 
 
@@ -297,7 +302,7 @@ def test_study_table_and_best_rows():
 def test_ratio_sweep_shares_table2_rows():
     from harlib.papers.usad import usad_ratio_sweep
     P = get_profile("standard")
-    earlier = usad.WEIGHTED_PROPORTIONAL
+    earlier = WEIGHTED_PROPORTIONAL
     sweep, rows = usad_ratio_sweep(P, ratios=(0.5, 1.0), **earlier), usad_ablation(P, **earlier)
     assert list(sweep) == ["0 (no augmentation)", "0.5", "1"]
     assert sweep["0 (no augmentation)"] == rows["ACL"]

@@ -329,19 +329,6 @@ def table5_rounds(models, *, rounds: int = 10, per_round: int = 100, threads: in
 SYNTHETIC_LABELS = ("uniform", "proportional")
 
 
-#: the settings of the USAD runs that notebooks 20 and 24 committed (pass them as
-#: ``usad_ablation(P, **WEIGHTED_PROPORTIONAL)``): losses weighted by inverse training-class
-#: frequency and synthetic labels in proportion to class size, where paper B weights no loss
-#: and draws the labels evenly (eq. 13)
-WEIGHTED_PROPORTIONAL = {"class_weighted": True, "synthetic_labels": "proportional"}
-#: the table-header entry that says so, in the tables of USAD runs trained with
-#: ``WEIGHTED_PROPORTIONAL``
-WEIGHTED_PROPORTIONAL_HEADER = {
-    "USAD settings (not paper B's)": "losses weighted by inverse training-class frequency, synthetic "
-    "labels in proportion to class size (paper B: unweighted losses, labels even over the classes, "
-    "eq. 13); on a balanced stand-in the two coincide"}
-
-
 def synthetic_amount(ratio: float, synthetic_labels: str) -> dict | float:
     """The augmenter's ``amount`` for ``ratio`` synthetic windows per real training window,
     their labels drawn as ``synthetic_labels`` says (:data:`SYNTHETIC_LABELS`). The
@@ -370,9 +357,9 @@ def usad_ablation(profile: Profile, *, class_weighted: bool = False,
     weights no loss by class frequency) and synthetic labels drawn evenly over the classes
     (``synthetic_labels="uniform"``, eq. 13: one synthetic window per real training window
     in all, the same number for every class). ``class_weighted=True`` with
-    ``synthetic_labels="proportional"`` gives the rows that notebooks 20 and 24 were
-    trained with (inverse class-frequency weights, synthetic labels in proportion to class
-    size); they say so in their tables.
+    ``synthetic_labels="proportional"`` gives inverse class-frequency weights and synthetic
+    labels in proportion to class size, the setting of earlier committed runs (no notebook
+    trains it now).
     """
     if not isinstance(class_weighted, bool):
         raise TypeError(f"usad_ablation: class_weighted must be True or False, got {class_weighted!r}")

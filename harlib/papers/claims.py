@@ -20,6 +20,18 @@ def claim_values(ids: Iterable[str]) -> list[float]:
     return [PAPER_CLAIMS[i]["value"] if i else np.nan for i in ids]
 
 
+def group_means(runs: pd.DataFrame, by: list[str], metrics: list[str]) -> pd.DataFrame:
+    """One row per group of ``by`` (in the runs' order): the mean of each of ``metrics``, the
+    number of ``runs``, and, where the runs carry ``test_overlap``, the mean ``test overlap``:
+    a random split's defining property, shown beside its numbers."""
+    g = runs.groupby(by, sort=False)
+    table = g[metrics].mean().reset_index()
+    table["runs"] = g.size().values
+    if "test_overlap" in runs:
+        table["test overlap"] = g["test_overlap"].mean().values
+    return table
+
+
 def in_order(table: pd.DataFrame, column: str, order: list, by: list[str], what: str) -> pd.DataFrame:
     """``table`` sorted by ``by`` then by the position of ``column``'s value in ``order``;
     a value not in ``order`` raises."""
@@ -44,13 +56,9 @@ def ablation_drops(runs: pd.DataFrame, full: str, claims: Mapping[str, str],
     runs with fewer than two pairs, where no interval exists; empty for the full variant)."""
     metrics = list(metrics)
     percent = set(metrics if percent is None else percent)
-    g = runs.groupby(["protocol", "variant"], sort=False)
-    table = g[metrics].mean().reset_index()
+    table = group_means(runs, ["protocol", "variant"], metrics)
     for m in percent:
         table[m] *= 100
-    table["runs"] = g.size().values
-    if "test_overlap" in runs:   # a random split's defining property, beside its numbers
-        table["test overlap"] = g["test_overlap"].mean().values
     for m in metrics:
         ref = table[table.variant == full].set_index("protocol")[m]
         if set(table.protocol) - set(ref.index):

@@ -17,7 +17,7 @@ import pandas as pd
 from ..deploy.efficiency import efficiency_report, fresh_process_memory_mb, latency_rounds
 from ..training.profiles import Profile
 from ..training.runs import RunStore
-from .claims import claim_values, in_order
+from .claims import claim_values, group_means, in_order
 
 
 def beside_claims(table: pd.DataFrame, key: str, claims: Mapping[str, Mapping[str, str]],
@@ -52,11 +52,8 @@ def ablation_table(runs: pd.DataFrame, order: Iterable[str], claims: Mapping[str
     has a ``test_overlap`` column, the mean fraction of test windows that overlap a training
     window comes beside the scores (it is what makes a random split paper-style)."""
     order, metrics = list(order), list(metrics)
-    g = runs.groupby([dataset, "protocol", variant], sort=False)
-    table = (g[metrics].mean() * 100).reset_index()
-    table["runs"] = g.size().values
-    if "test_overlap" in runs:
-        table["test overlap"] = g["test_overlap"].mean().values
+    table = group_means(runs, [dataset, "protocol", variant], metrics)
+    table[metrics] *= 100
     table = in_order(table, variant, order, [dataset, "protocol"], "variants")
     for m in ("accuracy", "f1_macro"):
         ids = [claims.get(v, {}).get(paper_dataset.get(d, ""), {}).get(m, "")
@@ -233,11 +230,8 @@ def study_table(runs: pd.DataFrame, study: Mapping[str, Mapping], claims: Mappin
     unknown = sorted(set(runs["variant"]) - set(study))
     if unknown:
         raise KeyError(f"runs name variants {unknown} that the study does not have")
-    g = runs.groupby(["variant", "protocol"], sort=False)
-    table = (g[metrics].mean() * 100).reset_index()
-    table["runs"] = g.size().values
-    if "test_overlap" in runs:   # a random split's defining property, beside its numbers
-        table["test overlap"] = g["test_overlap"].mean().values
+    table = group_means(runs, ["variant", "protocol"], metrics)
+    table[metrics] *= 100
     table = in_order(table, "variant", list(study), ["protocol"], "study rows")
     table.insert(0, "table", [study[v]["table"] for v in table["variant"]])
     for m in sorted({m for c in claims.values() for m in c}, key=lambda m: metrics.index(m) if m in metrics else 99):

@@ -158,20 +158,23 @@ def test_table4_ids_are_held_and_cover_wisdm_six_classes():
     assert PAPER_CLAIMS[USAD_TABLE4["usad"]["Walking"]["accuracy"]]["where"].startswith("Table 4, USAD, Walking")
 
 
-def test_comparison_config_caps_or_draws_on_every_window():
+def test_comparison_config_caps_or_draws_on_every_window_or_a_share():
     from types import SimpleNamespace
     P = get_profile("standard")
     ws = SimpleNamespace(dataset="toy")
     every = usad.comparison_config(P, ws, 1.0, True, loss="adaptive_composite")
     assert every.max_train_windows is None and every.sampler_kwargs["epoch_windows"] == P.grid_train_windows
-    assert every.loss == "adaptive_composite"
+    assert every.loss == "adaptive_composite" and every.train_share == 1
+    half = usad.comparison_config(P, ws, 0.5, True)      # B's 50 % column, drawn on as the protocols are
+    assert half.train_share == 0.5 and half.max_train_windows is None
+    assert half.sampler_kwargs["epoch_windows"] == P.grid_train_windows
+    assert half.identity() == {**every.identity(), "train_share": 0.5, "loss": None}
     capped = usad.comparison_config(P, ws, 0.5, False)
     assert capped.max_train_windows == P.grid_train_windows // 2 and "epoch_windows" not in capped.sampler_kwargs
-    with pytest.raises(ValueError, match="every_window=False"):
-        usad.comparison_config(P, ws, 0.5, True)
     for share in (0, 1.5, True, "1"):
-        with pytest.raises(ValueError, match="share"):
-            usad.comparison_config(P, ws, share, False)
+        for every_window in (True, False):
+            with pytest.raises(ValueError, match="share"):
+                usad.comparison_config(P, ws, share, every_window)
     with pytest.raises(TypeError, match="every_window"):
         usad.comparison_config(P, ws, 1.0, "yes")
 

@@ -31,6 +31,10 @@ from harlib.training.train import TrainConfig
     ({"budget_seconds": "60"}, "budget_seconds must be None or a finite number > 0, got '60'"),
     ({"weight_decay": float("nan")}, "weight_decay must be >= 0 .*got nan"),
     ({"checkpoint": "first"}, r"checkpoint must be one of \('best', 'last'\), got 'first'"),
+    ({"train_share": 0}, r"train_share must be a number in \(0, 1\], got 0"),
+    ({"train_share": 1.5}, r"train_share must be a number in \(0, 1\], got 1.5"),
+    ({"train_share": True}, r"train_share must be a number in \(0, 1\], got True"),
+    ({"train_share": 0.5, "budget_seconds": 60.0}, "train_share < 1 with budget_seconds"),
 ])
 def test_impossible_values(kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -57,6 +61,31 @@ def test_identity_keeps_the_first_release_keys():
                           "max_val_windows", "max_test_windows"}
     assert TrainConfig(sampler="triplet").identity()["sampler"] == "triplet"
     assert TrainConfig(checkpoint="last").identity()["checkpoint"] == "last"   # a new key
+    assert TrainConfig(train_share=0.5).identity()["train_share"] == 0.5         # a new key
+    assert "train_share" not in TrainConfig(train_share=1).identity()
+
+
+@pytest.mark.parametrize("model", ["cnn1d", "random_forest", "kmeans_raw"])
+def test_train_share_keeps_a_stratified_share_of_the_training_windows(basicmotions_windows, tmp_path, model):
+    """A run with ``train_share=0.5`` trains on half of its fold's training windows, every
+    class kept in proportion, under its own key; the default keeps the key it had before."""
+    import numpy as np
+    from harlib.evaluation.splits import make_splits
+    from harlib.training.engine import training_pool
+    ws, _ = basicmotions_windows
+    split = make_splits("subject_groups", ws, n_groups=4)[0]
+    pool = training_pool(split, ws.y, 0.5, 0)
+    assert abs(len(pool) - len(split.train) / 2) <= ws.n_classes and set(pool) <= set(split.train)
+    full = np.bincount(ws.y[split.train], minlength=ws.n_classes)
+    assert np.abs(np.bincount(ws.y[pool], minlength=ws.n_classes) - full / 2).max() <= 1   # per class, rounded
+    assert np.array_equal(training_pool(split, ws.y, 1.0, 0), split.train)
+    assert not np.array_equal(pool, training_pool(split, ws.y, 0.5, 1))       # seeded by the run
+    store, cfg = RunStore(tmp_path), dict(max_epochs=1, batch_size=16, max_test_windows=20)
+    runs = {share: run_grid(ws, "subject_groups", [model], [0], TrainConfig(train_share=share, **cfg),
+                            protocol_kwargs={"n_groups": 4}, max_folds=1, store=store, log=None)
+            for share in (1.0, 0.5)}
+    assert runs[0.5].n_train.iloc[0] == len(pool) and runs[1.0].n_train.iloc[0] == len(split.train)
+    assert runs[0.5].run_key.iloc[0] != runs[1.0].run_key.iloc[0]
 
 
 def test_checkpoint_last_switches_early_stopping_off():

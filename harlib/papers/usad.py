@@ -414,9 +414,10 @@ def comparison_config(profile: Profile, ws, share: float, every_window: bool, **
     splits as subject-group folds); they differ in the training windows.
 
     ``every_window=True`` draws each epoch's windows from every training window
-    (:func:`harlib.papers.protocols.alike`); ``share`` must then be 1. ``False`` caps the
-    training windows at ``share`` of the profile's ``grid_train_windows`` (all of them where
-    the profile sets no cap), at least 2; B's PAMAP2 (50 %) column is ``share=0.5``. The cap
+    (:func:`harlib.papers.protocols.alike`), or from a class-stratified ``share`` of them
+    (``TrainConfig.train_share``, drawn once per run): B's PAMAP2 (50 %) column is
+    ``share=0.5``. ``False`` caps the training windows at ``share`` of the profile's
+    ``grid_train_windows`` (all of them where the profile sets no cap), at least 2. The cap
     keeps few of the training windows that overlap a test window of a random split, so its
     paper-style numbers are not the paper-style protocol's; the run tables give the overlap."""
     from ..training.train import TrainConfig
@@ -426,11 +427,8 @@ def comparison_config(profile: Profile, ws, share: float, every_window: bool, **
     if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
         raise ValueError(f"comparison_config: share must be a number in (0, 1], got {share!r}")
     if every_window:
-        if share != 1:
-            raise ValueError(f"comparison_config: share={share!r} with every_window=True: a setting that "
-                             "draws on every training window cannot also keep a share of them; use "
-                             "every_window=False")
-        return protocols.alike(TrainConfig.from_profile(profile, **config), profile)
+        extra = {} if share == 1 else {"train_share": float(share)}
+        return protocols.alike(TrainConfig.from_profile(profile, **extra, **config), profile)
     cap = max(2, int(round(share * (profile.grid_train_windows or len(ws)))))
     return TrainConfig.from_profile(profile, max_train_windows=cap, **config)
 

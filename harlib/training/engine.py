@@ -92,9 +92,18 @@ def test_windows(split: Split, y: np.ndarray, max_test_windows: int | None, seed
     return stratified_subsample(split.test, y, max_test_windows, seed + 2)
 
 
+def training_pool(split: Split, y: np.ndarray, share: float, seed: int) -> np.ndarray:
+    """The training windows a run may use: ``split.train``, or a class-stratified ``share`` of
+    them (at least 2), drawn with ``seed`` (``TrainConfig.train_share``)."""
+    if share >= 1:
+        return split.train
+    return stratified_subsample(split.train, y, max(2, int(round(share * len(split.train)))), seed + 3)
+
+
 def prepare(ws: WindowSet, split: Split, config, seed: int, need_val: bool = True) -> Prepared:
     """Subsample each partition (stratified, seeded) and standardise on training windows."""
-    train_idx = stratified_subsample(split.train, ws.y, config.max_train_windows, seed)
+    pool = training_pool(split, ws.y, getattr(config, "train_share", 1.0), seed)
+    train_idx = stratified_subsample(pool, ws.y, config.max_train_windows, seed)
     val_idx = stratified_subsample(split.val, ws.y, config.max_val_windows, seed + 1)
     test_idx = test_windows(split, ws.y, config.max_test_windows, seed)
     empty = [p for p, i in (("train", train_idx), ("validation", val_idx), ("test", test_idx))

@@ -30,7 +30,7 @@ from .trainers.registry import TRAINERS, trainer_for
 # default, so every run stored before they existed keeps its key.
 _KEY_IF_NOT_DEFAULT = ("trainer", "optimizer", "sampler", "sampler_kwargs", "monitor", "precision",
                        "augment", "augment_kwargs", "pretrain_epochs", "trainer_kwargs", "budget_seconds",
-                       "budget_keep_windows_to_epochs", "checkpoint")
+                       "budget_keep_windows_to_epochs", "checkpoint", "train_share")
 #: which epoch's weights a run keeps (TrainConfig.checkpoint)
 CHECKPOINTS = ("best", "last")
 
@@ -55,6 +55,10 @@ class TrainConfig:
         reconstruction loss for ``unsupervised``).
     sampler: batch sampler (``random``; ``triplet`` for paper C's triplets).
     monitor: the validation score that selects the best epoch; ``None`` → the trainer's.
+    train_share: the share of a split's training windows the run may use, in (0, 1]: a
+        class-stratified sample of them (seeded by the run's seed), drawn before
+        ``max_train_windows`` and the sampler, so that every epoch draws from the same share.
+        Paper B's PAMAP2 (50 %) column of Table 3 is ``0.5``; 1 (the default) keeps them all.
     checkpoint: ``best`` keeps the epoch with the best ``monitor`` score and stops after
         ``patience`` epochs without improvement; ``last`` trains every one of ``max_epochs``
         and keeps the last (no selection on validation; ``patience`` is then unused).
@@ -102,6 +106,7 @@ class TrainConfig:
     budget_seconds: float | None = None
     budget_keep_windows_to_epochs: int | None = None
     checkpoint: str = "best"
+    train_share: float = 1.0
 
     def __post_init__(self):
         def need(ok: bool, what: str):
@@ -129,6 +134,11 @@ class TrainConfig:
              "budget_keep_windows_to_epochs needs budget_seconds")
         need(self.budget_seconds is None or (is_number(self.budget_seconds) and self.budget_seconds > 0),
              f"budget_seconds must be None or a finite number > 0, got {self.budget_seconds!r}")
+        need(is_number(self.train_share) and 0 < self.train_share <= 1,
+             f"train_share must be a number in (0, 1], got {self.train_share!r}")
+        need(self.train_share == 1 or self.budget_seconds is None,
+             "train_share < 1 with budget_seconds: a budgeted run takes its windows from the cost "
+             "table; keep a share or a budget, not both")
         need(self.checkpoint in CHECKPOINTS,
              f"checkpoint must be one of {CHECKPOINTS}, got {self.checkpoint!r}")
         need(self.precision in PRECISIONS, f"precision must be one of {PRECISIONS}, got {self.precision!r}")

@@ -31,7 +31,7 @@ from sklearn.preprocessing import StandardScaler
 from ...data.normalization import Standardizer
 from ...evaluation.clustering import check_clustering_options, cluster
 from ...evaluation.metrics import classification_report, clustering_report, match_clusters
-from ..engine import stratified_subsample
+from ..engine import stratified_subsample, training_pool
 from ..runs import RunOutput
 from .base import RunRequest, Trainer, fitted_once_record, run_spec
 from .registry import TRAINERS
@@ -81,11 +81,14 @@ class ClusteringTrainer(Trainer):
         identity = {"max_train_windows": c.max_train_windows, "max_test_windows": c.max_test_windows,
                     "clusterer": c.trainer_kwargs.get("clusterer", "kmeans"),
                     "n_clusters": c.trainer_kwargs.get("n_clusters")}
+        if c.train_share != 1:      # absent at 1, so that the runs stored before it keep their keys
+            identity["train_share"] = c.train_share
         return run_spec(req.ws, req.split, req.model, req.model_kwargs, identity, req.seed)
 
     def train(self, req: RunRequest) -> RunOutput:
         ws, split, c, seed = req.ws, req.split, req.config, req.seed
-        train_idx = stratified_subsample(split.train, ws.y, c.max_train_windows, seed)
+        train_idx = stratified_subsample(training_pool(split, ws.y, c.train_share, seed), ws.y,
+                                         c.max_train_windows, seed)
         test_idx = stratified_subsample(split.test, ws.y, c.max_test_windows, seed + 2)
         if len(train_idx) < 2 or len(test_idx) == 0:
             raise ValueError(f"{ws.dataset} {split.protocol} fold {split.fold}: "

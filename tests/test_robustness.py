@@ -83,6 +83,23 @@ def test_attention_claims_report_shares_and_entropies():
         stdualx.attention_claims(t, ["run"], ["sit"])
 
 
+def test_attention_groups_average_the_activities_of_each_group():
+    import pandas as pd
+    t = pd.DataFrame({"class": ["walk", "run", "sit"], "entropy": [0.5, 0.7, 0.9],
+                      "arm ↔ leg share": [0.7, 0.5, 0.4], "share std": [0.1, 0.1, 0.05],
+                      "uniform share": [0.4, 0.4, 0.4]})
+    g = stdualx.attention_groups(t, {"moving": ["walk", "run"], "static": ["sit"]}, "arm ↔ leg share")
+    moving = g.set_index("activities").loc["moving"]
+    assert moving.n == 2 and moving.entropy == pytest.approx(0.6) and moving["arm ↔ leg share"] == pytest.approx(0.6)
+    assert (moving["lowest entropy"], moving["highest entropy"]) == (0.5, 0.7)
+    with pytest.raises(KeyError, match=r"\['jump'\] are not in the table"):
+        stdualx.attention_groups(t, {"moving": ["jump"]}, "arm ↔ leg share")
+    with pytest.raises(ValueError, match="'static' names no activity"):
+        stdualx.attention_groups(t, {"moving": ["walk"], "static": []}, "arm ↔ leg share")
+    with pytest.raises(KeyError, match="no column 'share A↔B'"):
+        stdualx.attention_groups(t, {"moving": ["walk"]})
+
+
 def test_attention_claims_read_the_column_attention_by_class_writes():
     rng = np.random.default_rng(0)
     attn = rng.random((6, 3, 3)) * (1 - np.eye(3))

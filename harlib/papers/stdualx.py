@@ -192,6 +192,30 @@ def attention_by_class(attn: np.ndarray, y: np.ndarray, class_names, placement_n
     return pd.DataFrame(rows)
 
 
+def attention_groups(table: pd.DataFrame, groups: dict[str, Iterable[str]],
+                     share_name: str = "share A↔B") -> pd.DataFrame:
+    """Per group of activities (``groups``: name → activities of an :func:`attention_by_class`
+    table), the mean over its activities of their mean ``entropy`` and mean ``share_name``,
+    with the lowest and highest activity's entropy: the numbers behind paper C's claim that
+    static postures attend nearly uniformly (notebook 34)."""
+    t = table.set_index("class")
+    missing = [c for acts in groups.values() for c in acts if c not in t.index]
+    if missing:
+        raise KeyError(f"activities {missing} are not in the table; it has {list(t.index)}")
+    if share_name not in t.columns:
+        raise KeyError(f"the table has no column {share_name!r} (attention_by_class writes it "
+                       f"with between=... and the same share_name); columns: {list(t.columns)}")
+    rows = []
+    for name, acts in groups.items():
+        acts = list(acts)
+        if not acts:
+            raise ValueError(f"attention_groups: group {name!r} names no activity")
+        e = t.loc[acts, "entropy"]
+        rows.append({"activities": name, "n": len(acts), "entropy": e.mean(), "lowest entropy": e.min(),
+                     "highest entropy": e.max(), share_name: t.loc[acts, share_name].mean()})
+    return pd.DataFrame(rows)
+
+
 def attention_claims(table: pd.DataFrame, moving: Iterable[str], static: Iterable[str],
                      share_name: str = "share A↔B") -> str:
     """Paper C's two attention claims checked on an :func:`attention_by_class` table (made
@@ -209,7 +233,8 @@ def attention_claims(table: pd.DataFrame, moving: Iterable[str], static: Iterabl
                        f"with between=... and the same share_name); columns: {list(t.columns)}")
     lines = [f"{share_name} (uniform {uniform:.2f}):"]
     lines += [f"  {c}: {t.loc[c, share_name]:.3f} ± {t.loc[c, 'share std']:.3f}" for c in moving]
-    e_static, e_moving = t.loc[static, "entropy"].mean(), t.loc[moving, "entropy"].mean()
+    groups = attention_groups(table, {"static": static, "moving": moving}, share_name).set_index("activities")
+    e_static, e_moving = groups.loc["static", "entropy"], groups.loc["moving", "entropy"]
     lines.append(f"mean entropy: static postures {e_static:.3f}, moving activities {e_moving:.3f} "
                  f"({'static nearer uniform' if e_static > e_moving else 'static not nearer uniform'})")
     return "\n".join(lines)

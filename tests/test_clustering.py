@@ -139,6 +139,32 @@ def test_linear_probe_scores_a_labelled_view_and_checks_its_input():
         linear_probe(Z_tr, np.zeros(90, int), Z_te, y_te)
 
 
+def test_linear_probe_reaches_the_optimum_so_rounding_does_not_move_it():
+    """On nearly collinear embeddings (an autoencoder's are), scikit-learn's default
+    tolerance stops the fit short of the unique optimum: there its accuracy differs from the
+    converged fit's, so rounding (threads, BLAS kernels) could move it. The probe's does not."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+    from harlib.evaluation.metrics import linear_probe
+    rng = np.random.default_rng(0)
+    centres, mix = rng.normal(size=(12, 6)), rng.normal(size=(6, 64))
+
+    def draw(n):
+        y = rng.integers(0, 12, n)
+        return (centres[y] + 0.8 * rng.normal(size=(n, 6))) @ mix + 0.01 * rng.normal(size=(n, 64)), y
+
+    (Z_tr, y_tr), (Z_te, y_te) = draw(1000), draw(5000)
+    scaler = StandardScaler().fit(Z_tr)
+
+    def fit(tol):
+        clf = LogisticRegression(max_iter=20000, tol=tol, random_state=0).fit(scaler.transform(Z_tr), y_tr)
+        return float((clf.predict(scaler.transform(Z_te)) == y_te).mean()), int(clf.n_iter_[0])
+
+    (optimum, iterations), (_, default_iterations) = fit(1e-12), fit(1e-4)
+    assert default_iterations < iterations / 2             # the default stops far short here
+    assert linear_probe(Z_tr, y_tr, Z_te, y_te)["probe_accuracy"] == optimum
+
+
 def test_embedding_views_add_gmm_and_probe_scores_per_run(ws, tmp_path):
     import pandas as pd
     from harlib.training.experiment import run_grid

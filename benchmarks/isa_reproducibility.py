@@ -39,7 +39,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from harlib.core.numerics import EMULATED_CPUS, ENVIRONMENT, MODES
+from harlib.core.numerics import EMULATED_CPUS, ENVIRONMENT, MODES, cpu_model
 
 # this CPU as it is, then each CPU it can emulate
 MACHINES = {"this CPU": {}, **EMULATED_CPUS}
@@ -160,16 +160,6 @@ def cost(rounds: int, workdir: Path):
     return med, float(df["load"].mean())
 
 
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return "unknown"
-
-
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--grid", action="store_true", help="train the grid in this process only")
@@ -194,7 +184,7 @@ def main(argv=None) -> int:
         save_table(med, "bench_numerics_cost", "standard",
                    {"what": "seconds per run of the reproducibility grid on one thread, median of "
                             f"{args.cost} rounds, native and pinned numerics interleaved",
-                    "cpu": _cpu_model(), "mean load average": round(load, 2)}, floatfmt=".2f")
+                    "cpu": cpu_model()[0], "mean load average": round(load, 2)}, floatfmt=".2f")
         print(med.to_string())
         return 0
 
@@ -204,7 +194,7 @@ def main(argv=None) -> int:
     suffix = ("" if args.numerics == "pinned" else "_native") + ("" if args.precision == "fp32" else "_bf16")
     meta = {"what": "one-thread runs on DSADS (300 training windows, 2 epochs, subjects 7 and 8 "
                     "held out) under emulated CPUs, against this CPU as it is",
-            "numerics": args.numerics, "precision": args.precision, "cpu": _cpu_model(),
+            "numerics": args.numerics, "precision": args.precision, "cpu": cpu_model()[0],
             "settings": states,
             "test score": "macro-F1 (clustering accuracy for memae_lstm)"}
     save_table(df, f"bench_isa_reproducibility{suffix}", "standard", meta, floatfmt=".2g")

@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -70,18 +69,6 @@ def run_one(precision: str) -> dict:
                         max_folds=profile.max_folds)
         out[name] = float(memae.separability(runs).silhouette.mean())
     return out
-
-
-def cpu_model() -> tuple[str, str]:
-    """The CPU's model name and vendor, from /proc/cpuinfo where there is one."""
-    found = {}
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            key, _, value = line.partition(":")
-            found.setdefault(key.strip(), value.strip())
-    except OSError:
-        pass
-    return found.get("model name", platform.processor() or "unknown"), found.get("vendor_id", "unknown")
 
 
 PINNED = "COMPATIBLE,STRICT"
@@ -152,6 +139,7 @@ def emulated(cpus: list[str], recorded: dict) -> int:
             rows.append({"emulated CPU": cpu, "MKL_CBWR": PINNED, "precision": precision, "run": name,
                          "silhouette": value})
     import pandas as pd
+    from harlib.core.numerics import cpu_model
     from harlib.report.tables import save_table
     here = pd.read_csv(REPO / "tables" / "bench_mkl_branches.csv")   # this CPU's runs, unemulated
     save_table(compared(pd.DataFrame(rows), recorded, here), "bench_mkl_branches_emulated", "standard",
@@ -188,6 +176,7 @@ def main(argv=None) -> int:
             rows.append({"precision": precision, "MKL_CBWR": branch, "run": name, "silhouette": value})
         print(precision, branch, values, flush=True)
     import pandas as pd
+    from harlib.core.numerics import cpu_model
     from harlib.report.tables import save_table
     model, vendor = cpu_model()
     save_table(compared(pd.DataFrame(rows), recorded), "bench_mkl_branches", "standard",

@@ -106,6 +106,20 @@ def cpu_has_avx2(cpuinfo: str | None = None) -> bool:
     return flags is None or {"avx2", "fma"} <= set(flags)
 
 
+def cpu_model() -> tuple[str, str]:
+    """This CPU's model name and vendor, from ``/proc/cpuinfo`` where there is one (the
+    processor's name from :mod:`platform` otherwise)."""
+    import platform
+    found = {}
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            found.setdefault(key.strip(), value.strip())
+    except OSError:
+        pass
+    return found.get("model name", platform.processor() or "unknown"), found.get("vendor_id", "unknown")
+
+
 def pins(has_avx2: bool | None = None) -> dict[str, str]:
     """The settings for this CPU (or one with/without AVX2): :data:`ENVIRONMENT`, with
     OpenBLAS on :data:`OPENBLAS_WITHOUT_AVX2` kernels where the CPU lacks AVX2."""
@@ -206,5 +220,5 @@ _loaded_before = [m for m in ("numpy", "torch") if m in sys.modules]
 #: what this module set (nothing under ``native``, nor for a variable already set)
 _ADDED = set_environment()
 
-__all__ = ["EMULATED_CPUS", "ENVIRONMENT", "LEVELS", "MODES", "V2", "V3", "check", "cpu_has_avx2", "exports",
+__all__ = ["EMULATED_CPUS", "ENVIRONMENT", "LEVELS", "MODES", "V2", "V3", "check", "cpu_has_avx2", "cpu_model", "exports",
            "level", "mode", "pin_torch", "pins", "set_environment", "state"]

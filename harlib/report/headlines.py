@@ -81,6 +81,37 @@ def values_digest(entries: dict) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
+def _differences(a: dict, b: dict) -> dict:
+    """How the recorded entries ``b`` (name → ``{"value", ...}``) differ from ``a``, whose
+    tolerances apply: values in both, how many differ at all and how many by more than their
+    tolerance, the largest absolute difference and its value's name, and the largest
+    difference as a share of its value's tolerance."""
+    common = sorted(set(a) & set(b))
+    delta = {k: abs(float(a[k]["value"]) - float(b[k]["value"])) for k in common}
+    delta = {k: d for k, d in delta.items() if d > 0 or math.isnan(d)}
+    worst = max(delta, key=lambda k: -1 if math.isnan(delta[k]) else delta[k]) if delta else ""
+    beyond = [k for k, d in delta.items() if math.isnan(d) or d > float(a[k]["tolerance"])]
+    share = max((d / float(a[k]["tolerance"]) for k, d in delta.items() if float(a[k]["tolerance"]) > 0),
+                default=0.0)
+    return {"values": len(common), "differ": len(delta), "beyond tolerance": len(beyond),
+            "largest |Δ|": delta[worst] if worst else 0.0, "value with the largest |Δ|": worst,
+            "largest |Δ| / tolerance": share}
+
+
+def _with_total(rows: list[dict], flags: list[str]) -> list[dict]:
+    """``rows`` and a last row ``all``: counts summed, the largest difference over all rows,
+    and each of ``flags`` true only where it is true in every row."""
+    if not rows:
+        return rows
+    worst = max(rows, key=lambda r: r["largest |Δ|"])
+    total = {"notebook": "all", **{c: sum(r[c] for r in rows) for c in ("values", "differ", "beyond tolerance")},
+             "largest |Δ|": worst["largest |Δ|"],
+             "value with the largest |Δ|": f"{worst['notebook']}: {worst['value with the largest |Δ|']}",
+             "largest |Δ| / tolerance": max(r["largest |Δ| / tolerance"] for r in rows),
+             **{f: all(r[f] for r in rows) for f in flags}}
+    return rows + [total]
+
+
 def level_differences(profile: str = "smoke", folder: Path | None = None) -> pd.DataFrame:
     """Per notebook (``folder``: default ``notebooks/recorded``), how the headline values
     recorded for ``profile`` at CPU level x86-64-v2 differ from the x86-64-v3 ones: how many
@@ -90,36 +121,55 @@ def level_differences(profile: str = "smoke", folder: Path | None = None) -> pd.
     over the notebooks."""
     import pandas as pd
     folder = Path(folder) if folder is not None else project_root() / "notebooks" / "recorded"
+    beside = "recorded beside these x86-64-v3 values"
     rows = []
     for path in sorted(folder.glob("*.json")):
         data = json.loads(path.read_text())
         v3, v2 = data.get(profile), data.get(f"{profile}@{numerics.V2}")
         if v3 is None or v2 is None:
             continue
-        a, b = v3["values"], v2["values"]
-        common = sorted(set(a) & set(b))
-        delta = {k: abs(float(a[k]["value"]) - float(b[k]["value"])) for k in common}
-        delta = {k: d for k, d in delta.items() if d > 0 or math.isnan(d)}
-        worst = max(delta, key=lambda k: -1 if math.isnan(delta[k]) else delta[k]) if delta else ""
-        beyond = [k for k, d in delta.items() if math.isnan(d) or d > float(a[k]["tolerance"])]
-        rows.append({"notebook": path.stem, "values": len(common), "differ": len(delta),
-                     "beyond tolerance": len(beyond),
-                     "largest |Δ|": delta[worst] if worst else 0.0, "value with the largest |Δ|": worst,
+        rows.append({"notebook": path.stem, **_differences(v3["values"], v2["values"]),
                      "invariants equal": v3.get("invariants") == v2.get("invariants"),
-                     "recorded beside these x86-64-v3 values": v2.get("recorded beside") == values_digest(a)})
-    if rows:
-        worst = max(rows, key=lambda r: r["largest |Δ|"])
-        rows.append({"notebook": "all", "values": sum(r["values"] for r in rows),
-                     "differ": sum(r["differ"] for r in rows),
-                     "beyond tolerance": sum(r["beyond tolerance"] for r in rows),
-                     "largest |Δ|": worst["largest |Δ|"],
-                     "value with the largest |Δ|": f"{worst['notebook']}: {worst['value with the largest |Δ|']}",
-                     "invariants equal": all(r["invariants equal"] for r in rows),
-                     "recorded beside these x86-64-v3 values": all(r["recorded beside these x86-64-v3 values"]
-                                                                   for r in rows)})
-    return pd.DataFrame(rows, columns=["notebook", "values", "differ", "beyond tolerance", "largest |Δ|",
-                                       "value with the largest |Δ|", "invariants equal",
-                                       "recorded beside these x86-64-v3 values"])
+                     beside: v2.get("recorded beside") == values_digest(v3["values"])})
+    columns = ["notebook", "values", "differ", "beyond tolerance", "largest |Δ|", "value with the largest |Δ|",
+               "invariants equal", beside]
+    return pd.DataFrame(_with_total(rows, ["invariants equal", beside]), columns=columns)
+
+
+def rerun_differences(rerun: Path, profile: str = "standard", folder: Path | None = None) -> pd.DataFrame:
+    """Per notebook recorded in ``rerun`` (a folder of ``<notebook>.json`` files written by
+    executing notebooks again with ``$HARLIB_RECORD_HEADLINES=1`` and ``$HARLIB_OUTPUT``
+    pointing above it; start it empty, since a copy of a committed file would read as an
+    exact reproduction), how its ``profile`` values differ from the committed ones in
+    ``folder`` (default ``notebooks/recorded``), within the committed tolerances: the counts
+    and largest difference of :func:`level_differences`, the largest difference as a share
+    of its tolerance, and whether the invariants are equal; a last row ``all``."""
+    import pandas as pd
+    folder = Path(folder) if folder is not None else project_root() / "notebooks" / "recorded"
+    rows = []
+    for path in sorted(Path(rerun).glob("*.json")):
+        committed_path = folder / path.name
+        if not committed_path.is_file():
+            raise FileNotFoundError(f"{path.name}: no committed recording {committed_path} to compare with")
+        again, committed = json.loads(path.read_text()).get(profile), json.loads(committed_path.read_text()).get(profile)
+        if again is None or committed is None:
+            continue
+        rows.append({"notebook": path.stem, **_differences(committed["values"], again["values"]),
+                     "invariants equal": committed.get("invariants") == again.get("invariants")})
+    columns = ["notebook", "values", "differ", "beyond tolerance", "largest |Δ|", "value with the largest |Δ|",
+               "largest |Δ| / tolerance", "invariants equal"]
+    return pd.DataFrame(_with_total(rows, ["invariants equal"]), columns=columns)
+
+
+def describe_machine() -> dict:
+    """The machine a re-execution ran on (:func:`rerun_differences`' table records it): CPU
+    model and vendor, CPU level, the torch and NumPy versions, and the numerics' state."""
+    import platform
+    import numpy
+    import torch
+    model, vendor = numerics.cpu_model()
+    return {"cpu": model, "vendor": vendor, "level": numerics.level(), "python": platform.python_version(),
+            "torch": torch.__version__, "numpy": numpy.__version__, "numerics": numerics.state()}
 
 
 def recorded_path(notebook: str) -> Path:

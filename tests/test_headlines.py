@@ -1,0 +1,46 @@
+"""Comparing recorded headline values: a re-execution against the committed recordings."""
+import json
+
+import pytest
+
+from harlib.report import headlines
+
+
+def _record(folder, notebook, values, invariants=None, profile="standard"):
+    folder.mkdir(parents=True, exist_ok=True)
+    entries = {k: {"value": v, "tolerance": tol, "source": "test"} for k, (v, tol) in values.items()}
+    (folder / f"{notebook}.json").write_text(json.dumps({profile: {"values": entries,
+                                                                   "invariants": invariants or {"runs": 3}}}))
+
+
+def test_rerun_differences_count_moved_values_against_the_committed_tolerances(tmp_path):
+    committed, again = tmp_path / "committed", tmp_path / "again"
+    _record(committed, "11_a", {"x": (50.0, 1.0), "y": (0.5, 0.01), "z": (2.0, 0.1)})
+    _record(committed, "34_b", {"e": (0.4, 1e-6)})
+    _record(committed, "90_not_rerun", {"q": (1.0, 0.1)})
+    _record(again, "11_a", {"x": (50.0, 1.0), "y": (0.53, 0.01), "z": (2.05, 0.1)})   # y beyond, z within
+    _record(again, "34_b", {"e": (0.4, 1e-6)}, invariants={"runs": 2})
+    t = headlines.rerun_differences(again, "standard", committed).set_index("notebook")
+    assert list(t.index) == ["11_a", "34_b", "all"]                   # only what was executed again
+    a = t.loc["11_a"]
+    assert (a["values"], a["differ"], a["beyond tolerance"]) == (3, 2, 1)
+    assert a["largest |Δ|"] == pytest.approx(0.05) and a["value with the largest |Δ|"] == "z"
+    assert a["largest |Δ| / tolerance"] == pytest.approx(3.0)       # y: 0.03 against 0.01
+    assert a["invariants equal"] and not t.loc["34_b", "invariants equal"]
+    assert t.loc["34_b", "differ"] == 0 and t.loc["34_b", "largest |Δ|"] == 0
+    total = t.loc["all"]
+    assert (total["values"], total["differ"], total["beyond tolerance"]) == (4, 2, 1)
+    assert total["value with the largest |Δ|"] == "11_a: z" and not total["invariants equal"]
+
+
+def test_rerun_differences_name_a_recording_with_nothing_to_compare_with(tmp_path):
+    _record(tmp_path / "again", "12_new", {"x": (1.0, 0.1)})
+    (tmp_path / "committed").mkdir()
+    with pytest.raises(FileNotFoundError, match="12_new.json: no committed recording"):
+        headlines.rerun_differences(tmp_path / "again", "standard", tmp_path / "committed")
+
+
+def test_describe_machine_names_the_cpu_and_the_libraries():
+    m = headlines.describe_machine()
+    assert m["cpu"] and m["vendor"] and m["level"] in ("x86-64-v2", "x86-64-v3")
+    assert m["torch"] and m["numerics"]["mode"] in ("pinned", "native")

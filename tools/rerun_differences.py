@@ -1,0 +1,42 @@
+"""How the standard profile's headline numbers of notebooks executed again by
+``tools/rerun.sh`` (a run store of their own, on the machine it describes) differ from the
+committed ones, within the committed tolerances: writes tables/standard_rerun.{csv,md,json}
+(no training).
+
+    python tools/rerun_differences.py [build/rerun]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import harlib  # noqa: F401  (pins the numerics before numpy loads)
+from harlib.report.headlines import rerun_differences
+from harlib.report.tables import project_root, save_table
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("folder", nargs="?", default=str(project_root() / "build" / "rerun"),
+                    help="what tools/rerun.sh wrote (default build/rerun)")
+    args = ap.parse_args(argv)
+    folder = Path(args.folder)
+    machine = folder / "machine.json"
+    if not machine.is_file():
+        raise SystemExit(f"{machine} is missing: execute the notebooks with bash tools/rerun.sh first")
+    table = rerun_differences(folder / "notebooks" / "recorded", "standard")
+    if table.empty:
+        raise SystemExit(f"no notebook recorded standard values in {folder / 'notebooks' / 'recorded'}")
+    save_table(table, "standard_rerun", "standard",
+               {"what": "standard-profile headline values of notebooks executed again from a run store of "
+                        "their own (every run trained again), against the committed values and their tolerances",
+                "machine": json.loads(machine.read_text()),
+                "source": "build/rerun/notebooks/recorded against notebooks/recorded",
+                "written by": "tools/rerun.sh, then tools/rerun_differences.py"}, floatfmt=".3g")
+    print(table.to_string(index=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -9,8 +9,8 @@ from harlib.report import headlines
 def _record(folder, notebook, values, invariants=None, profile="standard"):
     folder.mkdir(parents=True, exist_ok=True)
     entries = {k: {"value": v, "tolerance": tol, "source": "test"} for k, (v, tol) in values.items()}
-    (folder / f"{notebook}.json").write_text(json.dumps({profile: {"values": entries,
-                                                                   "invariants": invariants or {"runs": 3}}}))
+    invariants = {"runs": 3} if invariants is None else invariants
+    (folder / f"{notebook}.json").write_text(json.dumps({profile: {"values": entries, "invariants": invariants}}))
 
 
 def test_rerun_differences_count_moved_values_against_the_committed_tolerances(tmp_path):
@@ -31,6 +31,21 @@ def test_rerun_differences_count_moved_values_against_the_committed_tolerances(t
     total = t.loc["all"]
     assert (total["values"], total["differ"], total["beyond tolerance"]) == (4, 2, 1)
     assert total["value with the largest |Δ|"] == "11_a: z" and not total["invariants equal"]
+
+
+def test_rerun_differences_read_a_recording_from_before_invariants(tmp_path):
+    committed, again = tmp_path / "committed", tmp_path / "again"
+    _record(committed, "21_a", {"x": (1.0, 0.1)})
+    _record(committed, "22_b", {"x": (1.0, 0.1)})
+    for nb in ("21_a", "22_b"):                          # committed before invariants were recorded
+        data = json.loads((committed / f"{nb}.json").read_text())
+        del data["standard"]["invariants"]
+        (committed / f"{nb}.json").write_text(json.dumps(data))
+    _record(again, "21_a", {"x": (1.0, 0.1)}, invariants={})        # a notebook without runs
+    _record(again, "22_b", {"x": (1.0, 0.1)}, invariants={"runs": 3})
+    t = headlines.rerun_differences(again, "standard", committed).set_index("notebook")
+    assert t.loc["21_a", "invariants equal"] is True and t.loc["all", "value with the largest |Δ|"] == ""
+    assert t.loc["22_b", "invariants equal"] is None and t.loc["all", "invariants equal"] is True
 
 
 def test_rerun_differences_name_a_recording_with_nothing_to_compare_with(tmp_path):

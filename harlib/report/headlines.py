@@ -106,9 +106,10 @@ def _with_total(rows: list[dict], flags: list[str]) -> list[dict]:
     worst = max(rows, key=lambda r: r["largest |Δ|"])
     total = {"notebook": "all", **{c: sum(r[c] for r in rows) for c in ("values", "differ", "beyond tolerance")},
              "largest |Δ|": worst["largest |Δ|"],
-             "value with the largest |Δ|": f"{worst['notebook']}: {worst['value with the largest |Δ|']}",
+             "value with the largest |Δ|": (f"{worst['notebook']}: {worst['value with the largest |Δ|']}"
+                                            if worst["largest |Δ|"] else ""),
              "largest |Δ| / tolerance": max(r["largest |Δ| / tolerance"] for r in rows),
-             **{f: all(r[f] for r in rows) for f in flags}}
+             **{f: all(r[f] is not False for r in rows) for f in flags}}
     return rows + [total]
 
 
@@ -143,7 +144,8 @@ def rerun_differences(rerun: Path, profile: str = "standard", folder: Path | Non
     exact reproduction), how its ``profile`` values differ from the committed ones in
     ``folder`` (default ``notebooks/recorded``), within the committed tolerances: the counts
     and largest difference of :func:`level_differences`, the largest difference as a share
-    of its tolerance, and whether the invariants are equal; a last row ``all``."""
+    of its tolerance, and whether the invariants are equal (``None`` where the committed
+    recording predates them and the re-execution has some); a last row ``all``."""
     import pandas as pd
     folder = Path(folder) if folder is not None else project_root() / "notebooks" / "recorded"
     rows = []
@@ -154,8 +156,12 @@ def rerun_differences(rerun: Path, profile: str = "standard", folder: Path | Non
         again, committed = json.loads(path.read_text()).get(profile), json.loads(committed_path.read_text()).get(profile)
         if again is None or committed is None:
             continue
+        if "invariants" in committed or not again.get("invariants"):
+            same = committed.get("invariants", {}) == again.get("invariants", {})
+        else:
+            same = None                 # recorded before invariants were: nothing to compare
         rows.append({"notebook": path.stem, **_differences(committed["values"], again["values"]),
-                     "invariants equal": committed.get("invariants") == again.get("invariants")})
+                     "invariants equal": same})
     columns = ["notebook", "values", "differ", "beyond tolerance", "largest |Δ|", "value with the largest |Δ|",
                "largest |Δ| / tolerance", "invariants equal"]
     return pd.DataFrame(_with_total(rows, ["invariants equal"]), columns=columns)

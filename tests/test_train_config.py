@@ -160,6 +160,14 @@ def test_recipe_overrides_win_over_the_profile():
     assert recipe("stdualx", smoke).budget_seconds == smoke.budget_seconds
 
 
+def test_the_cpu_profiles_train_on_one_thread():
+    """The thread count moves fp32 sums, so the CPU profiles pin it (it enters no run key)."""
+    from harlib.training.profiles import PROFILES
+    for name in ("smoke", "standard"):
+        cfg = TrainConfig.from_profile(PROFILES[name])
+        assert cfg.num_threads == 1 and "num_threads" not in cfg.identity()
+
+
 def test_the_smoke_profile_trains_in_fp64_and_the_others_in_fp32():
     """The smoke profile's numbers are compared to 1e-6 on any CPU, so its runs are fp64
     (README, "Reproducibility across machines"); the standard and paper profiles stay fp32,

@@ -81,6 +81,8 @@ while read -r kind names; do
 done <<< "$queues"
 
 state="$(mktemp)"      # "failed NB" and "skipped NB" lines
+# one thread per process in either case: the thread count moves fp32 results (Profile.num_threads)
+export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 if [ "${#parallel[@]}" -le 1 ]; then
     run_queue "${parallel[0]:-}"
 else
@@ -91,7 +93,6 @@ else
     stop_queues() { for p in "${pids[@]}"; do kill -TERM -- "-$p" 2>/dev/null || true; done; rm -f "$state"; }
     trap stop_queues EXIT
     trap 'exit 130' INT TERM
-    export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
     for i in "${!parallel[@]}"; do
         run_queue "${parallel[$i]}" "$logs" "$((i + 1))" < /dev/null &
         pids+=($!)

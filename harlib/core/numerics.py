@@ -169,6 +169,7 @@ def state() -> dict:
     if "torch" in sys.modules:
         torch = sys.modules["torch"]
         out["torch_cpu_capability"] = torch.backends.cpu.get_cpu_capability()
+        out["torch_threads"] = torch.get_num_threads()
         out["torch_mkldnn"] = bool(torch.backends.mkldnn.enabled)
         out["torch_nnpack"] = bool(torch._C._get_nnpack_enabled())
     if "numpy" in sys.modules:

@@ -133,6 +133,9 @@ PROFILES = {
                         max_train_windows=2000, max_val_windows=500, max_test_windows=None,
                         max_folds=3,
                         description="one 2-core CPU machine: hours for the whole pipeline",
+                        # one torch thread per run: sums split by thread move fp32 results, and the
+                        # committed numbers were trained one thread per process
+                        num_threads=1,
                         cheap_model_train_windows=None, grid_train_windows=1000, grid_seeds=(0,),
                         efficiency_repeats=50,
                         grid_budget={"budget_seconds": 20.0, "max_epochs": 30, "patience": 10,

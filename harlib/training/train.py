@@ -76,7 +76,9 @@ class TrainConfig:
     budget_keep_windows_to_epochs: with a budget, keep every training window while at least
         this many epochs fit, and cut windows only below it (``None``: keep ``max_epochs``
         and cut windows first; see :func:`harlib.training.budget.allocate`).
-    num_threads, device, profile: do not change results and do not enter the run key.
+    num_threads, device, profile: do not enter the run key. The thread count can move fp32
+        results (torch and MKL split their sums by thread), so the smoke and standard
+        profiles train on one thread (``Profile.num_threads``), as their numbers were.
     """
 
     max_epochs: int = 100

@@ -73,16 +73,6 @@ def test_attention_by_class_measures_spread_and_pair_share():
         stdualx.attention_by_class(attn[:, :1, :1], y, ["a", "b"], ["hand"])
 
 
-def test_attention_claims_report_shares_and_entropies():
-    import pandas as pd
-    t = pd.DataFrame({"class": ["walk", "sit"], "entropy": [0.5, 0.9], "arm ↔ leg share": [0.7, 0.4],
-                      "share std": [0.1, 0.05], "uniform share": [0.4, 0.4]})
-    text = stdualx.attention_claims(t, ["walk"], ["sit"], share_name="arm ↔ leg share")
-    assert "walk: 0.700 ± 0.100" in text and "static nearer uniform" in text
-    with pytest.raises(KeyError, match="not in the table"):
-        stdualx.attention_claims(t, ["run"], ["sit"])
-
-
 def test_attention_groups_average_the_activities_of_each_group():
     import pandas as pd
     t = pd.DataFrame({"class": ["walk", "run", "sit"], "entropy": [0.5, 0.7, 0.9],
@@ -100,14 +90,22 @@ def test_attention_groups_average_the_activities_of_each_group():
         stdualx.attention_groups(t, {"moving": ["walk"]})
 
 
-def test_attention_claims_read_the_column_attention_by_class_writes():
-    rng = np.random.default_rng(0)
-    attn = rng.random((6, 3, 3)) * (1 - np.eye(3))
-    attn /= attn.sum((1, 2), keepdims=True)
-    y = np.array([0, 0, 0, 1, 1, 1])
-    t = stdualx.attention_by_class(attn, y, ["sit", "walk"], ["hand", "chest", "ankle"],
-                                   between=(["hand"], ["ankle"]), share_name="hand ↔ ankle share")
-    text = stdualx.attention_claims(t, ["walk"], ["sit"], share_name="hand ↔ ankle share")
-    assert text.startswith("hand ↔ ankle share (uniform 0.33):")
-    with pytest.raises(KeyError, match="no column 'share A↔B'"):
-        stdualx.attention_claims(t, ["walk"], ["sit"])
+
+def test_attention_over_runs_gives_each_activity_an_interval_over_runs():
+    import pandas as pd
+    from scipy.stats import t as student
+    runs = pd.DataFrame({"protocol": ["si"] * 6, "seed": [0, 0, 1, 1, 2, 2], "class": ["walk", "sit"] * 3,
+                         "entropy": [0.4, 0.8, 0.5, 0.7, 0.6, 0.9], "arm ↔ leg share": [0.9, 0.3, 0.8, 0.4, 0.7, 0.2],
+                         "top pair": ["a → b", "c → d", "a → b", "d → c", "b → a", "c → d"]})
+    t = stdualx.attention_over_runs(runs, "arm ↔ leg share").set_index("class")
+    walk = t.loc["walk"]
+    half = student.ppf(0.975, 2) * 0.1 / np.sqrt(3)                  # sd of 0.4, 0.5, 0.6 is 0.1
+    assert walk.runs == 3 and walk.entropy == pytest.approx(0.5)
+    assert (walk["entropy 95 % CI low"], walk["entropy 95 % CI high"]) == pytest.approx((0.5 - half, 0.5 + half))
+    assert walk["arm ↔ leg share"] == pytest.approx(0.8)
+    assert (walk["top pair (most runs)"], walk["runs with that top pair"]) == ("a → b", 2)
+    assert t.loc["sit", "top pair (most runs)"] == "c → d" and t.loc["sit", "runs with that top pair"] == 2
+    one = stdualx.attention_over_runs(runs[runs.seed == 0], "arm ↔ leg share")
+    assert one.runs.tolist() == [1, 1] and one["entropy 95 % CI low"].isna().all()
+    with pytest.raises(KeyError, match=r"no column\(s\) \['seed'\]"):
+        stdualx.attention_over_runs(runs.drop(columns="seed"), "arm ↔ leg share")

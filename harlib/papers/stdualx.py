@@ -17,14 +17,14 @@ Notebooks: 30 (architecture), 31 (results and leaks), 32 (ablation), 33 (embeddi
 protocol leaks are in :mod:`harlib.evaluation.leakage`."""
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from ..data.base import HARDataset
 from ..data.windows import WindowSet, sliding_windows
-from ..evaluation.intervals import paired_comparisons
+from ..evaluation.intervals import interval, paired_comparisons
 from ..evaluation.leakage import LEAKS, leak_variant
 from ..evaluation.splits import Split, make_splits
 from ..training.experiment import run_grid
@@ -192,6 +192,31 @@ def attention_by_class(attn: np.ndarray, y: np.ndarray, class_names, placement_n
     return pd.DataFrame(rows)
 
 
+def attention_over_runs(runs: pd.DataFrame, share_name: str = "share A↔B",
+                        by: Sequence[str] = ("protocol", "class")) -> pd.DataFrame:
+    """:func:`attention_by_class` tables of several trained runs (stacked, a row per run and
+    class, a ``seed`` column) summarised per ``by``: the runs, the mean over runs of the mean
+    window entropy and of ``share_name`` with their 95 % intervals over runs
+    (:func:`harlib.evaluation.intervals.interval`; NaN bounds for one run), and the top pair
+    most runs agree on with the number of runs in which it is the top pair. A single run's
+    map is one draw: retrained on another machine, or with another seed, the same model
+    moves its per-activity entropies by more than its accuracy (notebook 34)."""
+    by = list(by)
+    missing = {*by, "seed", "entropy", "top pair", share_name} - set(runs.columns)
+    if missing:
+        raise KeyError(f"attention_over_runs: the runs table has no column(s) {sorted(missing)}")
+    rows = []
+    for key, g in runs.groupby(by, sort=False):
+        key = key if isinstance(key, tuple) else (key,)
+        e, sh = interval(g["entropy"]), interval(g[share_name])
+        top = g["top pair"].value_counts()
+        rows.append({**dict(zip(by, key)), "runs": e.n, "entropy": e.mean, "entropy 95 % CI low": e.low,
+                     "entropy 95 % CI high": e.high, share_name: sh.mean, f"{share_name} 95 % CI low": sh.low,
+                     f"{share_name} 95 % CI high": sh.high, "top pair (most runs)": top.index[0],
+                     "runs with that top pair": int(top.iloc[0])})
+    return pd.DataFrame(rows)
+
+
 def attention_groups(table: pd.DataFrame, groups: dict[str, Iterable[str]],
                      share_name: str = "share A↔B") -> pd.DataFrame:
     """Per group of activities (``groups``: name → activities of an :func:`attention_by_class`
@@ -214,30 +239,6 @@ def attention_groups(table: pd.DataFrame, groups: dict[str, Iterable[str]],
         rows.append({"activities": name, "n": len(acts), "entropy": e.mean(), "lowest entropy": e.min(),
                      "highest entropy": e.max(), share_name: t.loc[acts, share_name].mean()})
     return pd.DataFrame(rows)
-
-
-def attention_claims(table: pd.DataFrame, moving: Iterable[str], static: Iterable[str],
-                     share_name: str = "share A↔B") -> str:
-    """Paper C's two attention claims checked on an :func:`attention_by_class` table (made
-    with the same ``share_name``): the share of the ``moving`` activities (arm↔leg pairs in
-    paper C) against uniform, and whether the ``static`` postures' attention is nearer
-    uniform (higher entropy) than the moving ones'."""
-    t = table.set_index("class")
-    moving, static = list(moving), list(static)
-    missing = [c for c in moving + static if c not in t.index]
-    if missing:
-        raise KeyError(f"activities {missing} are not in the table; it has {list(t.index)}")
-    uniform = float(t["uniform share"].iloc[0])
-    if share_name not in t.columns:
-        raise KeyError(f"the table has no column {share_name!r} (attention_by_class writes it "
-                       f"with between=... and the same share_name); columns: {list(t.columns)}")
-    lines = [f"{share_name} (uniform {uniform:.2f}):"]
-    lines += [f"  {c}: {t.loc[c, share_name]:.3f} ± {t.loc[c, 'share std']:.3f}" for c in moving]
-    groups = attention_groups(table, {"static": static, "moving": moving}, share_name).set_index("activities")
-    e_static, e_moving = groups.loc["static", "entropy"], groups.loc["moving", "entropy"]
-    lines.append(f"mean entropy: static postures {e_static:.3f}, moving activities {e_moving:.3f} "
-                 f"({'static nearer uniform' if e_static > e_moving else 'static not nearer uniform'})")
-    return "\n".join(lines)
 
 
 def stdualx_ablation() -> dict[str, dict]:

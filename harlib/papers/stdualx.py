@@ -199,7 +199,7 @@ def attention_over_runs(runs: pd.DataFrame, share_name: str = "share A↔B",
     window entropy and of ``share_name`` with their 95 % intervals over runs
     (:func:`harlib.evaluation.intervals.interval`; NaN bounds for one run), and the top pair
     most runs agree on with the number of runs in which it is the top pair. A single run's
-    map is one draw: retrained under another thread count or seed, the same model moves its
+    map is one draw: retrained on another machine or with another seed, the same model moves its
     per-activity entropies far beyond their recorded tolerance (notebook 34,
     ``tables/standard_rerun.md``)."""
     by = list(by)

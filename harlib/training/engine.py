@@ -100,10 +100,17 @@ def training_pool(split: Split, y: np.ndarray, share: float, seed: int) -> np.nd
     return stratified_subsample(split.train, y, max(2, int(round(share * len(split.train)))), seed + 3)
 
 
+def train_windows(split: Split, y: np.ndarray, max_train_windows: int | None, share: float,
+                  seed: int) -> np.ndarray:
+    """The training windows a run of ``seed`` fits on: its :func:`training_pool`, or that
+    pool's stratified sample of ``max_train_windows`` (what :func:`prepare` draws, and the
+    trainers that fit once)."""
+    return stratified_subsample(training_pool(split, y, share, seed), y, max_train_windows, seed)
+
+
 def prepare(ws: WindowSet, split: Split, config, seed: int, need_val: bool = True) -> Prepared:
     """Subsample each partition (stratified, seeded) and standardise on training windows."""
-    pool = training_pool(split, ws.y, getattr(config, "train_share", 1.0), seed)
-    train_idx = stratified_subsample(pool, ws.y, config.max_train_windows, seed)
+    train_idx = train_windows(split, ws.y, config.max_train_windows, config.train_share, seed)
     val_idx = stratified_subsample(split.val, ws.y, config.max_val_windows, seed + 1)
     test_idx = test_windows(split, ws.y, config.max_test_windows, seed)
     empty = [p for p, i in (("train", train_idx), ("validation", val_idx), ("test", test_idx))

@@ -9,7 +9,7 @@ import numpy as np
 
 from ...evaluation.metrics import classification_report
 from ...models.classical import CLASSICAL_MODELS, make_classifier, window_features
-from ..engine import stratified_subsample, training_pool
+from ..engine import test_windows, train_windows
 from ..runs import RunOutput
 from .base import RunRequest, Trainer, fitted_once_record, run_spec
 from .registry import TRAINERS
@@ -41,9 +41,8 @@ class ClassicalTrainer(Trainer):
 
     def train(self, req: RunRequest) -> RunOutput:
         ws, split, c, seed = req.ws, req.split, req.config, req.seed
-        train_idx = stratified_subsample(training_pool(split, ws.y, c.train_share, seed), ws.y,
-                                         c.max_train_windows, seed)
-        test_idx = stratified_subsample(split.test, ws.y, c.max_test_windows, seed + 2)
+        train_idx = train_windows(split, ws.y, c.max_train_windows, c.train_share, seed)
+        test_idx = test_windows(split, ws.y, c.max_test_windows, seed)
         if len(train_idx) == 0 or len(test_idx) == 0:
             raise ValueError(f"{ws.dataset} {split.protocol} fold {split.fold}: empty train or test set")
         X_train = window_features(ws.X[train_idx])

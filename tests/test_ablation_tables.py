@@ -179,6 +179,29 @@ def test_comparison_config_caps_or_draws_on_every_window_or_a_share():
         usad.comparison_config(P, ws, 1.0, "yes")
 
 
+def test_per_epoch_augmenter_budgets_the_diffusion_stage_like_the_classifiers():
+    P = get_profile("standard")
+    row = usad.usad_ablation(P)["Data Augmentation"]["config"]
+    budgeted = usad.per_epoch_augmenter(row, P)
+    kw = budgeted["augment_kwargs"]
+    assert kw["epoch_windows"] == P.grid_train_windows
+    assert kw["amount"] == {**row["augment_kwargs"]["amount"], "at_most": P.pretrain_epochs * P.grid_train_windows}
+    assert {k: v for k, v in budgeted.items() if k != "augment_kwargs"} == \
+        {k: v for k, v in row.items() if k != "augment_kwargs"}
+    assert "at_most" not in row["augment_kwargs"]["amount"]          # the row itself is not changed
+    float_amount = {**row, "augment_kwargs": {**row["augment_kwargs"], "amount": 0.5}}
+    assert usad.per_epoch_augmenter(float_amount, P)["augment_kwargs"]["amount"] == \
+        {"ratio": 0.5, "labels": "proportional", "at_most": P.pretrain_epochs * P.grid_train_windows}
+    paper = get_profile("paper")                                     # no window cap: every window
+    paper_row = usad.usad_ablation(paper)["Data Augmentation"]["config"]
+    assert usad.per_epoch_augmenter(paper_row, paper) == paper_row
+    with pytest.raises(ValueError, match="no diffusion stage"):
+        usad.per_epoch_augmenter({"loss": "cross_entropy"}, P)
+    balance = {**row, "augment_kwargs": {**row["augment_kwargs"], "amount": "balance"}}
+    with pytest.raises(ValueError, match="balance"):
+        usad.per_epoch_augmenter(balance, P)
+
+
 def test_paper_values_and_class_distances():
     from harlib.papers.published import USAD_TABLE6
     rng = np.random.default_rng(0)

@@ -138,7 +138,8 @@ def test_state_dict_contents(fitted):
     ({"lr": 0}, "lr"), ({"lr": "fast"}, "lr"), ({"steps": 1}, "steps"),
     ({"sample_steps": 0}, "sample_steps"), ({"steps": 10, "sample_steps": 20}, "sample_steps"),
     ({"width": 4}, "width"), ({"width": 20}, "width"), ({"weighting": "snr"}, "weighting"),
-    ({"cond_drop": 1.0}, "cond_drop")])
+    ({"cond_drop": 1.0}, "cond_drop"), ({"epoch_windows": 0}, "epoch_windows"),
+    ({"epoch_windows": 2.5}, "epoch_windows"), ({"epoch_windows": True}, "epoch_windows")])
 def test_bad_options(kwargs, match):
     with pytest.raises(ValueError, match=match):
         StatDiffusion(**kwargs)
@@ -185,6 +186,32 @@ def test_end_to_end_pretrain_finetune_stores_the_augmentation(basicmotions_windo
     assert fit("cnn1d", ws, split, cfg, store=store).cached
 
 
+def test_epoch_windows_draws_each_epoch_afresh_from_every_window(real_train, monkeypatch):
+    """``epoch_windows`` trains each denoiser epoch on that many windows drawn from all of
+    them (different ones each epoch); the class prototypes still use every window, and
+    without it the fit is the one every committed run made."""
+    X, y = real_train
+    n = len(y)
+    seen = []
+    real_predict = __import__("harlib.training.diffusion", fromlist=["x"]).predict_noise
+
+    def counting(model, x_t, *args):
+        seen.append(len(x_t))
+        return real_predict(model, x_t, *args)
+    monkeypatch.setattr("harlib.training.diffusion.predict_noise", counting)
+    drawn = StatDiffusion(epochs=3, batch_size=8, epoch_windows=20).fit(X, y, seed=0)
+    assert sum(seen) == 3 * 20 and len(drawn.history_) == 3
+    full = StatDiffusion(epochs=1, batch_size=8).fit(X, y, seed=0)
+    torch.testing.assert_close(drawn.prototypes_, full.prototypes_)
+    seen.clear()
+    StatDiffusion(epochs=1, batch_size=8, epoch_windows=10 * n).fit(X, y, seed=0)   # more than there are
+    assert sum(seen) == n
+    a = StatDiffusion(epochs=1, batch_size=8).fit(X, y, seed=0)
+    b = StatDiffusion(epochs=1, batch_size=8, epoch_windows=None).fit(X, y, seed=0)
+    for k, v in a.model.state_dict().items():
+        torch.testing.assert_close(v, b.model.state_dict()[k], rtol=0, atol=0)
+
+
 def test_synthetic_label_counts_balanced_or_proportional():
     """Eq. 13 of paper B draws synthetic labels uniformly: {"ratio": r, "labels": "uniform"}
     makes r × the training windows in all, spread evenly over the classes present."""
@@ -196,9 +223,18 @@ def test_synthetic_label_counts_balanced_or_proportional():
     assert counts_per_class(y, 4, {"ratio": 0.5, "labels": "uniform"}).tolist() == [5, 5, 0, 5]
     assert counts_per_class(y, 4, {"ratio": 1.0, "labels": "proportional"}).tolist() == [23, 1, 0, 6]
     assert counts_per_class(y, 4, "balance").tolist() == [0, 22, 0, 17]
-    for bad in ({"ratio": 1.0, "labels": "zipf"}, {"ratio": 0}, -1.0, True):
+    for bad in ({"ratio": 1.0, "labels": "zipf"}, {"ratio": 0}, -1.0, True,
+                {"ratio": 1.0, "labels": "uniform", "cap": 3}):
         with pytest.raises(ValueError, match="amount must be"):
             counts_per_class(y, 4, bad)
+    # at_most caps the total; the classes are scaled alike
+    assert counts_per_class(y, 4, {"ratio": 1.0, "labels": "uniform", "at_most": 7}).tolist() == [3, 2, 0, 2]
+    assert counts_per_class(y, 4, {"ratio": 1.0, "labels": "uniform", "at_most": 300}).tolist() == [10, 10, 0, 10]
+    capped = counts_per_class(y, 4, {"ratio": 2.0, "labels": "proportional", "at_most": 15})
+    assert capped.tolist() == [11, 0, 0, 3] and capped.sum() <= 15
+    for bad in (0, -3, 2.5, True, "10"):
+        with pytest.raises(ValueError, match=r"amount\['at_most'\] must be a positive integer"):
+            counts_per_class(y, 4, {"ratio": 1.0, "labels": "uniform", "at_most": bad})
 
 
 def test_fit_on_a_named_device_draws_the_same_and_returns_to_the_cpu(real_train):

@@ -4,7 +4,8 @@ App. C's loss study) and the tables its notebooks build (ablation steps, ranks, 
 results beside Table 4, class distances, Table 5's embedded setting).
 
 Notebooks: 20 (augmentation), 21 (architecture), 22 (loss), 23 (ablation), 24 (imbalance),
-25 (comparison), 26 (deployment), 27 (loss hyperparameters). The model is
+25 (comparison: WISDM), 26 (deployment), 27 (loss hyperparameters), 28 (comparison: PAMAP2,
+all and half of the training data). The model is
 :mod:`harlib.models.usad`, the augmenter :mod:`harlib.training.diffusion`, the loss
 :class:`harlib.training.losses.AdaptiveCompositeLoss`."""
 from __future__ import annotations
@@ -408,7 +409,7 @@ def pretrain_cnn_rows(profile: Profile, **settings) -> dict[str, dict]:
 
 
 def comparison_config(profile: Profile, ws, share: float, every_window: bool, **config):
-    """Notebook 25's training configuration for one model (``config``: its
+    """Notebooks 25 and 28's training configuration for one model (``config``: its
     :class:`~harlib.training.train.TrainConfig` fields, e.g. a Table 2 row's) on ``ws``. Both
     layouts run the protocols of :func:`harlib.papers.protocols.compared` (as many random
     splits as subject-group folds); they differ in the training windows.
@@ -431,6 +432,36 @@ def comparison_config(profile: Profile, ws, share: float, every_window: bool, **
         return protocols.alike(TrainConfig.from_profile(profile, **extra, **config), profile)
     cap = max(2, int(round(share * (profile.grid_train_windows or len(ws)))))
     return TrainConfig.from_profile(profile, max_train_windows=cap, **config)
+
+
+def per_epoch_augmenter(config: dict, profile: Profile) -> dict:
+    """``config`` (the :class:`~harlib.training.train.TrainConfig` fields of a row with a
+    diffusion stage, e.g. :func:`usad_ablation`'s "Data Augmentation") with the augmenter
+    budgeted the way :func:`harlib.papers.protocols.alike` budgets the classifiers: by cost,
+    not by dropping windows. The denoiser fits on every training window, each of its epochs
+    on ``grid_train_windows`` of them drawn afresh (``epoch_windows``), and it samples at most
+    the synthetic windows that pre-training can draw (``pretrain_epochs`` × that many,
+    ``amount["at_most"]``). A profile without a window cap (``paper``) keeps ``config``.
+
+    Why: sampling dominates the stage's cost (``tables/bench_diffusion_cost.md``), and one
+    synthetic window per real one costs DSADS's 32,466 training windows per fold about 22
+    one-core minutes; the pre-training of the standard profile draws 5 × 1,000 of them.
+    **Assumed**: B states neither the denoiser's epochs nor how many of its windows
+    pre-training sees. Notebook 28."""
+    if config.get("augment") != "diffusion":
+        raise ValueError(f"per_epoch_augmenter: config has no diffusion stage (augment={config.get('augment')!r})")
+    if profile.grid_train_windows is None:
+        return config
+    kwargs = dict(config.get("augment_kwargs", {}))
+    amount = kwargs.get("amount", 1.0)
+    if amount == "balance":
+        raise ValueError("per_epoch_augmenter: amount 'balance' tops classes up; it has no ratio to cap")
+    if not isinstance(amount, dict):
+        amount = {"ratio": float(amount), "labels": "proportional"}
+    windows = int(profile.grid_train_windows)
+    kwargs["amount"] = {**amount, "at_most": int(config.get("pretrain_epochs", profile.pretrain_epochs)) * windows}
+    kwargs["epoch_windows"] = windows
+    return {**config, "augment_kwargs": kwargs}
 
 
 #: synthetic:real ratios of :func:`usad_ratio_sweep`: a quarter, B's one (notebook 23), and

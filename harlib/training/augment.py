@@ -13,6 +13,8 @@ a float r      r × the class's own count, for every class;
 ``{"ratio": r, "labels": "uniform"}``  r × the number of training windows in all, spread
                evenly over the classes present (paper B's eq. 13 draws the synthetic labels
                uniformly); ``"labels": "proportional"`` is the same as the float r.
+               An ``"at_most": n`` entry caps the total at n windows, the classes scaled
+               alike (the windows a pre-training of e epochs × w windows can draw: e × w).
 
 Built in: ``jitter_scale`` (Um et al. 2017: Gaussian jitter plus a random per-channel
 scale on real training windows). Paper B's conditional diffusion model registers here too.
@@ -42,18 +44,28 @@ def counts_per_class(y: np.ndarray, n_classes: int, amount) -> np.ndarray:
         return np.where(counts > 0, counts.max() - counts, 0)
     if _positive(amount):
         return np.round(counts * float(amount)).astype(int)
-    if isinstance(amount, dict) and set(amount) == {"ratio", "labels"} and _positive(amount["ratio"]):
+    if (isinstance(amount, dict) and set(amount) - {"at_most"} == {"ratio", "labels"}
+            and _positive(amount["ratio"]) and amount["labels"] in ("proportional", "uniform")):
+        at_most = amount.get("at_most")
+        if at_most is not None and (isinstance(at_most, bool) or not isinstance(at_most, (int, np.integer))
+                                    or at_most < 1):
+            raise ValueError(f"amount['at_most'] must be a positive integer, got {at_most!r}")
+        ratio = float(amount["ratio"])
         if amount["labels"] == "proportional":
-            return np.round(counts * float(amount["ratio"])).astype(int)
-        if amount["labels"] == "uniform":          # paper B's eq. 13: labels drawn uniformly
-            present = np.flatnonzero(counts > 0)
-            total = int(round(float(amount["ratio"]) * counts.sum()))
-            out = np.zeros(n_classes, dtype=int)
-            out[present] = total // len(present)
-            out[present[:total % len(present)]] += 1      # the remainder, to the first classes
+            out = np.round(counts * ratio).astype(int)
+            if at_most is not None and out.sum() > at_most:
+                out = np.floor(counts * at_most / counts.sum()).astype(int)
             return out
+        present = np.flatnonzero(counts > 0)       # paper B's eq. 13: labels drawn uniformly
+        total = int(round(ratio * counts.sum()))
+        if at_most is not None:
+            total = min(total, int(at_most))
+        out = np.zeros(n_classes, dtype=int)
+        out[present] = total // len(present)
+        out[present[:total % len(present)]] += 1      # the remainder, to the first classes
+        return out
     raise ValueError(f"amount must be 'balance', a positive number, or {{'ratio': r > 0, 'labels': "
-                     f"'proportional' | 'uniform'}}, got {amount!r}")
+                     f"'proportional' | 'uniform'[, 'at_most': n]}}, got {amount!r}")
 
 
 @AUGMENTERS.register("jitter_scale")

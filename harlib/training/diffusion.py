@@ -205,13 +205,18 @@ class StatDiffusion:
     not given, 200 assumed), ``sample_steps`` (DDIM steps; 20 assumed, CPU-cheap), ``width``
     (denoiser channels, 32 assumed; a multiple of 8 for GroupNorm), ``weighting`` (w_t of
     eq. 12: ``"min_snr"`` default, ``"uniform"``, ``"reading"``; all assumed), ``cond_drop``
-    (probability of dropping the Z-score block during training, 0.5 assumed).
+    (probability of dropping the Z-score block during training, 0.5 assumed),
+    ``epoch_windows`` (``None``: every epoch trains on every window; n: each epoch on n
+    windows drawn afresh from all of them, the way :func:`harlib.papers.protocols.alike`
+    budgets the classifiers; the class prototypes of eq. 4 use every window either way).
     """
 
     def __init__(self, epochs: int = 20, batch_size: int = 64, lr: float = 2e-3,
                  steps: int = 200, sample_steps: int = 20, width: int = 32,
-                 weighting: str = "min_snr", cond_drop: float = 0.5):
+                 weighting: str = "min_snr", cond_drop: float = 0.5, epoch_windows: int | None = None):
         _check("epochs", epochs, int, 1)
+        if epoch_windows is not None:
+            _check("epoch_windows", epoch_windows, int, 1)
         _check("batch_size", batch_size, int, 1)
         _check("lr", lr, (int, float), 0, low_open=True)
         _check("steps", steps, int, 2)
@@ -226,6 +231,7 @@ class StatDiffusion:
         self.epochs, self.batch_size, self.lr = epochs, batch_size, float(lr)
         self.steps, self.sample_steps, self.width = steps, sample_steps, width
         self.weighting, self.cond_drop = weighting, float(cond_drop)
+        self.epoch_windows = epoch_windows
         betas, abar = cosine_schedule(steps)
         self.betas = betas
         self.alpha_bar = torch.tensor(abar, dtype=torch.get_default_dtype())
@@ -278,8 +284,10 @@ class StatDiffusion:
         self.history_ = []
         for _ in range(self.epochs):
             order = rng.permutation(n)
+            if self.epoch_windows is not None:
+                order = order[:self.epoch_windows]
             total, seen = 0.0, 0
-            for start in range(0, n, self.batch_size):
+            for start in range(0, len(order), self.batch_size):
                 idx = torch.as_tensor(order[start:start + self.batch_size])
                 x0, f, yb = Xt[idx].to(dev), f_all[idx].clone(), yt[idx].to(dev)
                 b = len(idx)

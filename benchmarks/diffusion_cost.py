@@ -1,14 +1,16 @@
 """Cost of paper B's diffusion stage (:class:`harlib.training.diffusion.StatDiffusion`) on
 each stand-in, when it fits and samples every training window of a random split, as
-notebooks 23 and 25 run it under ``harlib.papers.protocols``.
+notebooks 23 and 25 run it under ``harlib.papers.protocols``, and when it is budgeted by cost
+as notebook 28 runs it (:func:`harlib.papers.usad.per_epoch_augmenter`).
 
 For each (dataset, window) the benchmark takes the first random split's training windows
 (70/30, 10 % validation), times one denoiser epoch on a random subset of them and the
 sampling of synthetic windows with the profile's settings (one thread, after an untimed
 warm-up fit), and scales both to one fold: the profile's ``augment_epochs`` over every training window, and one synthetic
-window per training window (paper B's ratio, notebook 23). The estimate for a notebook is
-that times its folds (both protocols: ``2 × max_folds``). Timing only; the fitted model is
-discarded.
+window per training window (paper B's ratio, notebook 23); budgeted: ``augment_epochs`` of
+``grid_train_windows`` windows and at most ``pretrain_epochs × grid_train_windows``
+synthetic ones. The estimate for a notebook is that times its folds (both protocols:
+``2 × max_folds``). Timing only; the fitted model is discarded.
 
 Writes ``tables/bench_diffusion_cost``.
 
@@ -59,12 +61,16 @@ def measure(name: str, length: int, paper: str, profile, subset: int, sampled: i
     sample_s = (time.perf_counter() - t0) / counts.sum()
     n = len(train)
     fold_min = (fit_s * n * profile.augment_epochs + sample_s * n) / 60
+    per_epoch = min(n, profile.grid_train_windows or n)
+    budgeted_min = (fit_s * per_epoch * profile.augment_epochs
+                    + sample_s * min(n, profile.pretrain_epochs * per_epoch)) / 60
     folds = 2 * (profile.max_folds or 1)
     return {"dataset": name, "stands in for": paper, "shape": f"{ws.n_channels} × {length}",
             "training windows per fold": n, "fit (ms per window-epoch)": 1000 * fit_s,
             "sampling (ms per window)": 1000 * sample_s, "denoiser epochs": profile.augment_epochs,
             "one fold (min)": fold_min, "folds (both protocols)": folds,
-            "all folds (one-core min)": fold_min * folds}
+            "all folds (one-core min)": fold_min * folds,
+            "budgeted: one fold (min)": budgeted_min, "budgeted: all folds (one-core min)": budgeted_min * folds}
 
 
 def main() -> None:

@@ -24,11 +24,12 @@ So that the two columns differ only in the protocol:
 The layer-wise pre-training of paper A's model draws its epochs the same way. A profile
 without a window cap (``paper``) trains every window in every epoch.
 
-Notebooks 11, 12, 14, 20, 22, 23, 24, 25 (its WISDM column) and 27 run their grids this way
-(11 and 14 with paper A's three subject groups, :func:`harlib.papers.memae.compared`).
-Notebook 25's DSADS column runs the same folds with its training windows capped at
-``grid_train_windows`` (:func:`harlib.papers.usad.comparison_config`). Notebook 13 runs
-subject groups only.
+Notebooks 11, 12, 14, 20, 22, 23, 24, 25 (its WISDM column), 27 and 28 run their grids this
+way (11 and 14 with paper A's three subject groups, :func:`harlib.papers.memae.compared`;
+28 with USAD's diffusion stage budgeted alike, :func:`harlib.papers.usad.per_epoch_augmenter`).
+Notebook 25's DSADS column, which notebook 28 supersedes, runs the same folds with its
+training windows capped at ``grid_train_windows`` (:func:`harlib.papers.usad.comparison_config`).
+Notebook 13 runs subject groups only.
 """
 from __future__ import annotations
 

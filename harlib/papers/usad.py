@@ -443,9 +443,10 @@ def per_epoch_augmenter(config: dict, profile: Profile) -> dict:
     the synthetic windows that pre-training can draw (``pretrain_epochs`` × that many,
     ``amount["at_most"]``). A profile without a window cap (``paper``) keeps ``config``.
 
-    Why: sampling dominates the stage's cost (``tables/bench_diffusion_cost.md``), and one
-    synthetic window per real one costs DSADS's 32,466 training windows per fold about 22
-    one-core minutes; the pre-training of the standard profile draws 5 × 1,000 of them.
+    Why: on DSADS, fitting every one of a fold's 32,466 training windows for every epoch and
+    sampling one synthetic window per real one costs about fifteen times as much
+    (``tables/bench_diffusion_cost.md``, from ``benchmarks/diffusion_cost.py``), and the
+    pre-training of the standard profile draws 5 × 1,000 synthetic windows.
     **Assumed**: B states neither the denoiser's epochs nor how many of its windows
     pre-training sees. Notebook 28."""
     if config.get("augment") != "diffusion":

@@ -17,11 +17,11 @@ on weights that saw one or two passes over the data. This module
    and the paired difference (last − best) over the same fold and seed, with its interval.
 
 How a claim's runs are trained is its notebook's choice; :data:`REBUILDS` repeats, per claim,
-the calls that notebook makes (25 for B2; 28 for B2 with every training window; 31 for C1; 32 for C5 and C6), with the checkpoint as
-the one change; C7 and C8 are measured again, as 33 and 35 measure them, on C1's runs
-(:func:`read_again`). :func:`compare` checks that each pair of runs saw the same test
-windows, training windows and epoch cap, so a rebuild that drifted from its notebook fails
-there. The claims table (notebook 91) shows the last-epoch readings
+the calls that notebook makes (25 for B2; 28 for B2 with every training window; 31 for C1;
+32 for C5 and C6), with the checkpoint as the one change; C7 and C8 are measured again, as
+33 and 35 measure them, on C1's runs (:func:`read_again`). :func:`compare` checks that each
+pair of runs saw the same test windows, training windows and epoch cap, so a rebuild that
+drifted from its notebook fails there. The claims table (notebook 91) shows the last-epoch readings
 (:func:`harlib.report.claim_records.headline_records`).
 
 Notebooks: 90, and 91 through the claim records.
@@ -185,7 +185,8 @@ def _read_from_c1(claim: str) -> Callable:
 #: claim → the function that trains its subject-independent runs with a given checkpoint
 #: (C7, C8: measures it on C1's runs)
 REBUILDS: dict[str, Callable[..., pd.DataFrame]] = {
-    "B2": _usad_on_dsads(False), "B2 (every training window)": _usad_on_dsads(True), "C1": _c1, "C5": _c_ablation("w/o CSA"), "C6": _c_ablation("w/o contrastive loss"),
+    "B2": _usad_on_dsads(False), "B2 (every training window)": _usad_on_dsads(True),
+    "C1": _c1, "C5": _c_ablation("w/o CSA"), "C6": _c_ablation("w/o contrastive loss"),
     "C7": _read_from_c1("C7"), "C8": _read_from_c1("C8")}
 
 

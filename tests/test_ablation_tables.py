@@ -200,6 +200,9 @@ def test_per_epoch_augmenter_budgets_the_diffusion_stage_like_the_classifiers():
     balance = {**row, "augment_kwargs": {**row["augment_kwargs"], "amount": "balance"}}
     with pytest.raises(ValueError, match="balance"):
         usad.per_epoch_augmenter(balance, P)
+    unset = {**row, "augment_kwargs": {k: v for k, v in row["augment_kwargs"].items() if k != "amount"}}
+    with pytest.raises(ValueError, match="balance"):          # no amount: the stage tops classes up
+        usad.per_epoch_augmenter(unset, P)
 
 
 def test_paper_values_and_class_distances():

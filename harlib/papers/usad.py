@@ -454,7 +454,7 @@ def per_epoch_augmenter(config: dict, profile: Profile) -> dict:
     if profile.grid_train_windows is None:
         return config
     kwargs = dict(config.get("augment_kwargs", {}))
-    amount = kwargs.get("amount", 1.0)
+    amount = kwargs.get("amount", "balance")          # the augmentation stage's default
     if amount == "balance":
         raise ValueError("per_epoch_augmenter: amount 'balance' tops classes up; it has no ratio to cap")
     if not isinstance(amount, dict):

@@ -31,14 +31,28 @@ import harlib  # noqa: F401  (pins the CPU numerics before NumPy and torch load)
 from harlib.data import load_dataset
 from harlib.data.windows import sliding_windows
 from harlib.evaluation.splits import make_splits
-from harlib.papers import protocols
+from harlib.papers import protocols, usad
 from harlib.report.tables import save_table
+from harlib.training.augment import counts_per_class
 from harlib.training.diffusion import StatDiffusion
 from harlib.training.profiles import get_profile
 
 #: the stand-ins whose diffusion stage notebooks 23 and 25 run or would run, with B's windows
 STAND_INS = (("wisdm2019_watch_accel", 90, "WISDM"), ("hapt", 50, "OPPORTUNITY"),
              ("dsads", 43, "PAMAP2"))
+
+
+def budgeted_fold_minutes(fit_s: float, sample_s: float, y_train: np.ndarray, n_classes: int,
+                          profile) -> float:
+    """One fold's diffusion stage as notebook 28 runs it: the denoiser epochs and windows per
+    epoch, and the synthetic windows, that :func:`harlib.papers.usad.per_epoch_augmenter`
+    gives the full-USAD row (every window where the profile sets no window cap)."""
+    row = usad.usad_ablation(profile)["Data Augmentation"]["config"]
+    stage = usad.per_epoch_augmenter(row, profile)["augment_kwargs"]
+    n = len(y_train)
+    per_epoch = min(n, stage.get("epoch_windows", n))
+    synthetic = int(counts_per_class(y_train, n_classes, stage["amount"]).sum())
+    return (fit_s * per_epoch * stage["epochs"] + sample_s * synthetic) / 60
 
 
 def measure(name: str, length: int, paper: str, profile, subset: int, sampled: int) -> dict:
@@ -61,9 +75,7 @@ def measure(name: str, length: int, paper: str, profile, subset: int, sampled: i
     sample_s = (time.perf_counter() - t0) / counts.sum()
     n = len(train)
     fold_min = (fit_s * n * profile.augment_epochs + sample_s * n) / 60
-    per_epoch = min(n, profile.grid_train_windows or n)
-    budgeted_min = (fit_s * per_epoch * profile.augment_epochs
-                    + sample_s * min(n, profile.pretrain_epochs * per_epoch)) / 60
+    budgeted_min = budgeted_fold_minutes(fit_s, sample_s, ws.y[train], ws.n_classes, profile)
     folds = 2 * (profile.max_folds or 1)
     return {"dataset": name, "stands in for": paper, "shape": f"{ws.n_channels} × {length}",
             "training windows per fold": n, "fit (ms per window-epoch)": 1000 * fit_s,

@@ -193,7 +193,8 @@ def test_epoch_windows_draws_each_epoch_afresh_from_every_window(real_train, mon
     X, y = real_train
     n = len(y)
     seen = []
-    real_predict = __import__("harlib.training.diffusion", fromlist=["x"]).predict_noise
+    from harlib.training import diffusion
+    real_predict = diffusion.predict_noise
 
     def counting(model, x_t, *args):
         seen.append(len(x_t))

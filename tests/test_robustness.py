@@ -90,7 +90,6 @@ def test_attention_groups_average_the_activities_of_each_group():
         stdualx.attention_groups(t, {"moving": ["walk"]})
 
 
-
 def test_attention_over_runs_gives_each_activity_an_interval_over_runs():
     import pandas as pd
     from scipy.stats import t as student

@@ -4,6 +4,7 @@ epoch_windows, random_windows(repeats=))."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from harlib.data.windows import sliding_windows
@@ -110,3 +111,33 @@ def test_both_protocols_keep_every_window_and_the_same_epoch_budget(basicmotions
         rows.append(runs)
     random, groups = rows
     assert random.test_overlap.iloc[0] > 0.3 and groups.test_overlap.iloc[0] == 0.0
+
+
+def test_run_compared_runs_both_protocols_as_run_grid_does_and_labels_them(basicmotions_windows, tmp_path):
+    ws, _ = basicmotions_windows
+    smoke = get_profile("smoke")
+    config = protocols.alike(TrainConfig(max_epochs=1, patience=1, batch_size=16), smoke)
+    store = RunStore(tmp_path)
+    folds = protocols.compared(smoke, ws, n_groups=4)
+    got = protocols.run_compared(smoke, ws, ["cnn1d"], config, folds=folds, store=store, log=None,
+                                 setting="all", share=1.0)
+    assert got.protocol.tolist()[0] == "random_windows" and set(got.protocol) == {"random_windows", "subject_groups"}
+    assert (got.setting == "all").all() and (got.share == 1.0).all()
+    alone = pd.concat([run_grid(ws, p, ["cnn1d"], smoke.grid_seeds, config, store=store, log=None, **how)
+                       for p, how in folds.items()], ignore_index=True)
+    assert got.run_key.tolist() == alone.run_key.tolist() and alone.cached.all()     # the same runs, found again
+    np.testing.assert_array_equal(got.accuracy, alone.accuracy)
+    only = protocols.run_compared(smoke, ws, ["cnn1d"], config, folds={"subject_groups": folds["subject_groups"]},
+                                  store=store, log=None)
+    assert set(only.protocol) == {"subject_groups"} and only.cached.all()
+
+
+@pytest.mark.parametrize("folds, labels, match", [
+    ({}, {}, "folds must be a non-empty dict"),
+    ({"holdout_subjects": {}}, {}, r"other than 'random_windows' and 'subject_groups': \['holdout_subjects'\]"),
+    (None, {"model": "x", "fold": 1}, r"the labels \['fold', 'model'\] would overwrite"),
+])
+def test_run_compared_refuses_bad_folds_and_labels(folds, labels, match):
+    ws = sliding_windows(toy_dataset(), 50, 25)
+    with pytest.raises(ValueError, match=match):
+        protocols.run_compared(get_profile("smoke"), ws, ["cnn1d"], TrainConfig(), folds=folds, log=None, **labels)

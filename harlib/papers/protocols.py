@@ -29,15 +29,21 @@ way (11 and 14 with paper A's three subject groups, :func:`harlib.papers.memae.c
 28 with USAD's diffusion stage budgeted alike, :func:`harlib.papers.usad.per_epoch_augmenter`).
 Notebook 25's DSADS column, which notebook 28 supersedes, runs the same folds with its
 training windows capped at ``grid_train_windows`` (:func:`harlib.papers.usad.comparison_config`).
-Notebook 13 runs subject groups only.
+Notebook 13 runs subject groups only. :func:`run_compared` runs both protocols for one setting
+(notebook 28); the other notebooks write the same loop out.
 """
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Callable, Iterable
+
+import pandas as pd
 
 from ..core.checks import is_int
 from ..data.windows import WindowSet
+from ..training.experiment import run_grid
 from ..training.profiles import Profile
+from ..training.runs import RunStore
 from ..training.train import TrainConfig
 
 PAPER_STYLE = "random_windows"
@@ -81,4 +87,40 @@ def alike(config: TrainConfig, profile: Profile) -> TrainConfig:
     return replace(config, max_train_windows=None, sampler_kwargs=kwargs)
 
 
-__all__ = ["PAPER_STYLE", "SUBJECT_INDEPENDENT", "TEST_FRACTION", "N_GROUPS", "compared", "alike"]
+#: the columns of a run table that a label given to :func:`run_compared` may not replace
+RUN_COLUMNS = ("dataset", "protocol", "subject_independent", "fold", "model", "seed", "profile", "run_key")
+
+
+def run_compared(profile: Profile, ws: WindowSet, models: dict[str, dict] | Iterable[str], config: TrainConfig, *,
+                 folds: dict[str, dict] | None = None, store: RunStore | None = None,
+                 log: Callable[[str], None] | None = print, **labels) -> pd.DataFrame:
+    """Every run of ``models`` on ``ws`` under both protocols, with the profile's seeds: one
+    row per run (:func:`harlib.training.experiment.run_grid`), the paper-style runs first,
+    each row labelled with ``labels`` (column name → value, e.g. ``setting="pamap2"``).
+
+    folds: protocol name → ``run_grid``'s ``protocol_kwargs`` and ``max_folds``; ``None``:
+        :func:`compared` (``profile``, ``ws``). Paper A's notebooks pass
+        :func:`harlib.papers.memae.compared`.
+
+    Run keys are those of ``run_grid`` called for each protocol, so stored runs are found
+    again."""
+    folds = compared(profile, ws) if folds is None else folds
+    if not isinstance(folds, dict) or not folds:
+        raise ValueError(f"run_compared: folds must be a non-empty dict protocol → run_grid keyword arguments, "
+                         f"got {folds!r}")
+    unknown = sorted(set(folds) - {PAPER_STYLE, SUBJECT_INDEPENDENT})
+    if unknown:
+        raise ValueError(f"run_compared: folds names protocols other than {PAPER_STYLE!r} and "
+                         f"{SUBJECT_INDEPENDENT!r}: {unknown}")
+    clash = sorted(set(labels) & set(RUN_COLUMNS))
+    if clash:
+        raise ValueError(f"run_compared: the labels {clash} would overwrite columns of the run table; "
+                         "name them otherwise")
+    order = [p for p in (PAPER_STYLE, SUBJECT_INDEPENDENT) if p in folds]
+    return pd.concat([run_grid(ws, protocol, models, profile.grid_seeds, config, store=store, log=log,
+                               **folds[protocol]).assign(**labels)
+                      for protocol in order], ignore_index=True)
+
+
+__all__ = ["PAPER_STYLE", "SUBJECT_INDEPENDENT", "TEST_FRACTION", "N_GROUPS", "RUN_COLUMNS", "compared", "alike",
+           "run_compared"]

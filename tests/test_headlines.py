@@ -3,6 +3,7 @@ import json
 
 import pytest
 
+from harlib.core import numerics
 from harlib.report import headlines
 
 
@@ -59,3 +60,13 @@ def test_describe_machine_names_the_cpu_and_the_libraries():
     m = headlines.describe_machine()
     assert m["cpu"] and m["vendor"] and m["level"] in ("x86-64-v2", "x86-64-v3")
     assert m["torch"] and m["numerics"]["mode"] in ("pinned", "native")
+    assert set(m["generation"].get("flags", [])) <= set(numerics.GENERATION_FLAGS)
+
+
+def test_cpu_generation_reads_family_model_and_the_distinguishing_flags():
+    text = ("processor\t: 0\ncpu family\t: 6\nmodel\t\t: 143\nflags\t\t: fpu sse avx2 fma avx512f amx_tile avx512_fp16\n"
+            "processor\t: 1\ncpu family\t: 6\nmodel\t\t: 143\nflags\t\t: fpu\n")
+    assert numerics.cpu_generation(text) == {"family": "6", "model": "143",
+                                             "flags": ["avx2", "fma", "avx512f", "avx512_fp16", "amx_tile"]}
+    assert numerics.cpu_generation("processor\t: 0\nflags\t\t: sse sse2\n") == {"family": None, "model": None,
+                                                                               "flags": []}

@@ -106,6 +106,29 @@ def cpu_has_avx2(cpuinfo: str | None = None) -> bool:
     return flags is None or {"avx2", "fma"} <= set(flags)
 
 
+#: CPU features that tell apart the generations whose fp32 kernels can differ (MKL picks its
+#: kernels by them; README, "Reproducibility across machines"): cloud CPUs often report only
+#: a generic model name
+GENERATION_FLAGS = ("avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "avx512_fp16", "amx_tile")
+
+
+def cpu_generation(cpuinfo: str | None = None) -> dict:
+    """Which of :data:`GENERATION_FLAGS` this CPU reports, and its family and model numbers,
+    from ``/proc/cpuinfo`` (or the text ``cpuinfo``); empty where there is no such file."""
+    if cpuinfo is None:
+        try:
+            cpuinfo = Path("/proc/cpuinfo").read_text()
+        except OSError:
+            return {}
+    found = {}
+    for line in cpuinfo.splitlines():
+        key, _, value = line.partition(":")
+        found.setdefault(key.strip(), value.strip())
+    flags = set(found.get("flags", "").split())
+    return {"family": found.get("cpu family"), "model": found.get("model"),
+            "flags": [f for f in GENERATION_FLAGS if f in flags]}
+
+
 def cpu_model() -> tuple[str, str]:
     """This CPU's model name and vendor, from ``/proc/cpuinfo`` where there is one (the
     processor's name from :mod:`platform` otherwise)."""

@@ -169,12 +169,13 @@ def rerun_differences(rerun: Path, profile: str = "standard", folder: Path | Non
 
 def describe_machine() -> dict:
     """The machine a re-execution ran on (:func:`rerun_differences`' table records it): CPU
-    model and vendor, CPU level, the torch and NumPy versions, and the numerics' state."""
+    model and vendor, its generation (:func:`harlib.core.numerics.cpu_generation`), CPU
+    level, the torch and NumPy versions, and the numerics' state."""
     import platform
     import numpy
     import torch
     model, vendor = numerics.cpu_model()
-    return {"cpu": model, "vendor": vendor, "level": numerics.level(), "python": platform.python_version(),
+    return {"cpu": model, "vendor": vendor, "generation": numerics.cpu_generation(), "level": numerics.level(), "python": platform.python_version(),
             "torch": torch.__version__, "numpy": numpy.__version__, "numerics": numerics.state()}
 
 

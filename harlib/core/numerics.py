@@ -106,6 +106,15 @@ def cpu_has_avx2(cpuinfo: str | None = None) -> bool:
     return flags is None or {"avx2", "fma"} <= set(flags)
 
 
+def _first_fields(cpuinfo: str) -> dict[str, str]:
+    """Field name → value of ``/proc/cpuinfo``'s text, each from the first processor listing it."""
+    found = {}
+    for line in cpuinfo.splitlines():
+        key, _, value = line.partition(":")
+        found.setdefault(key.strip(), value.strip())
+    return found
+
+
 #: CPU features that tell apart the generations whose fp32 kernels can differ (MKL picks its
 #: kernels by them; README, "Reproducibility across machines"): cloud CPUs often report only
 #: a generic model name
@@ -120,10 +129,7 @@ def cpu_generation(cpuinfo: str | None = None) -> dict:
             cpuinfo = Path("/proc/cpuinfo").read_text()
         except OSError:
             return {}
-    found = {}
-    for line in cpuinfo.splitlines():
-        key, _, value = line.partition(":")
-        found.setdefault(key.strip(), value.strip())
+    found = _first_fields(cpuinfo)
     flags = set(found.get("flags", "").split())
     return {"family": found.get("cpu family"), "model": found.get("model"),
             "flags": [f for f in GENERATION_FLAGS if f in flags]}
@@ -133,13 +139,10 @@ def cpu_model() -> tuple[str, str]:
     """This CPU's model name and vendor, from ``/proc/cpuinfo`` where there is one (the
     processor's name from :mod:`platform` otherwise)."""
     import platform
-    found = {}
     try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            key, _, value = line.partition(":")
-            found.setdefault(key.strip(), value.strip())
+        found = _first_fields(Path("/proc/cpuinfo").read_text())
     except OSError:
-        pass
+        found = {}
     return found.get("model name", platform.processor() or "unknown"), found.get("vendor_id", "unknown")
 
 

@@ -175,8 +175,9 @@ def describe_machine() -> dict:
     import numpy
     import torch
     model, vendor = numerics.cpu_model()
-    return {"cpu": model, "vendor": vendor, "generation": numerics.cpu_generation(), "level": numerics.level(), "python": platform.python_version(),
-            "torch": torch.__version__, "numpy": numpy.__version__, "numerics": numerics.state()}
+    return {"cpu": model, "vendor": vendor, "generation": numerics.cpu_generation(), "level": numerics.level(),
+            "python": platform.python_version(), "torch": torch.__version__, "numpy": numpy.__version__,
+            "numerics": numerics.state()}
 
 
 def recorded_path(notebook: str) -> Path:

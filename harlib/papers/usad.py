@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..deploy.efficiency import efficiency_report, fresh_process_memory_mb, latency_rounds
+from ..training.augment import DEFAULT_AMOUNT
 from ..training.profiles import Profile
 from ..training.runs import RunStore
 from .claims import claim_values, group_means, in_order
@@ -454,7 +455,7 @@ def per_epoch_augmenter(config: dict, profile: Profile) -> dict:
     if profile.grid_train_windows is None:
         return config
     kwargs = dict(config.get("augment_kwargs", {}))
-    amount = kwargs.get("amount", "balance")          # the augmentation stage's default
+    amount = kwargs.get("amount", DEFAULT_AMOUNT)     # what the augmentation stage would draw
     if amount == "balance":
         raise ValueError("per_epoch_augmenter: amount 'balance' tops classes up; it has no ratio to cap")
     if not isinstance(amount, dict):

@@ -98,8 +98,12 @@ class JitterScale:
         return np.concatenate(xs).astype(np.float32), np.concatenate(ys).astype(np.int64)
 
 
+#: the amount the augmentation stage draws where a config names none
+DEFAULT_AMOUNT = "balance"
+
+
 def augment(name: str, X: np.ndarray, y: np.ndarray, n_classes: int, seed: int,
-            amount="balance", store: RunStore | None = None, force: bool = False,
+            amount=DEFAULT_AMOUNT, store: RunStore | None = None, force: bool = False,
             device="cpu", **kwargs):
     """Fit augmenter ``name`` on training windows ``X, y`` and sample synthetic windows;
     a stored augmentation run with the same key is loaded instead. ``device``: where an

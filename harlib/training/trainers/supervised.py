@@ -13,7 +13,7 @@ import torch
 
 from ...evaluation.metrics import classification_report
 from ...models.inference import predict
-from ..augment import augment
+from ..augment import DEFAULT_AMOUNT, augment
 from ...core.checks import is_int
 from ..engine import (
     TrainData,
@@ -50,7 +50,7 @@ class _Supervised(Trainer):
         if not c.augment:
             return None
         kwargs = dict(c.augment_kwargs)
-        amount = kwargs.pop("amount", "balance")
+        amount = kwargs.pop("amount", DEFAULT_AMOUNT)
         X, y = prep.X_train, prep.y_train
         fit_windows = kwargs.pop("fit_windows", None)    # a class-stratified sample (None: all)
         if fit_windows is not None:

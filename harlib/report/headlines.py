@@ -17,7 +17,8 @@ Two kinds of number are checked:
   (:attr:`~harlib.training.profiles.Profile.headline_tolerance`): a stated floor, measured for the
   profile, and, where the profile gives a multiple of the standard error
   (``headline_se_multiple``) and the value is a mean over runs (:func:`mean_values`),
-  that multiple of the measured seed × fold standard error when it is larger.
+  that multiple of the standard error of the difference between two executions' means
+  (:func:`difference_se`: √2 × the measured seed × fold standard error) when it is larger.
 
 The values are recorded per CPU level (:func:`harlib.core.numerics.level`): under the
 profile's name for CPUs with AVX2 (x86-64-v3), and under ``<profile>@x86-64-v2`` for CPUs
@@ -189,9 +190,23 @@ def tolerance_for(name: str, values: dict, profile: Profile) -> tuple[float, str
     tol, source = profile.headline_tolerance, profile.headline_tolerance_source
     k = profile.headline_se_multiple
     se, n = getattr(values, "spread", {}).get(name, (float("nan"), 1))
-    if k is not None and n >= 2 and math.isfinite(se) and k * se > tol:
-        return k * se, f"{k:g} × the standard error over {n} runs (seeds × folds)"
+    if k is not None and n >= 2 and math.isfinite(se) and k * difference_se(se) > tol:
+        return k * difference_se(se), se_source(k, n)
     return tol, source
+
+
+def difference_se(se: float) -> float:
+    """The standard error of the difference between two executions' means of the same runs,
+    each with standard error ``se``: a re-execution that trains its runs again (another
+    CPU moves them) draws a second mean, and the recorded one is a draw too, so the two
+    differ by √2 × ``se`` at one standard error, not by ``se``."""
+    return math.sqrt(2.0) * se
+
+
+def se_source(k: float, n: int) -> str:
+    """Where a statistical tolerance comes from (:func:`tolerance_for`)."""
+    return (f"{k:g} standard errors of the difference between two executions' means "
+            f"(√2 × the standard error over {n} runs, seeds × folds)")
 
 
 def compare(values: dict[str, float], recorded: dict[str, dict]) -> list[str]:
@@ -279,4 +294,4 @@ def mean_values(df, keys: list[str], value: str) -> HeadlineValues:
 
 
 __all__ = ["HeadlineValues", "RECORD_ENV", "check_headlines", "compare", "mean_values",
-           "recorded_path", "tolerance_for"]
+           "recorded_path", "tolerance_for", "difference_se", "se_source"]

@@ -79,8 +79,9 @@ class Profile:
     # recorded numbers are compared to 1e-6 on any CPU (harlib.models.inference)
     precision: str = "fp32"
     # headline checks (harlib.report.headlines): the tolerance each trained headline value is
-    # recorded with, where that tolerance comes from, the multiple of a mean's standard
-    # error over seeds × folds that replaces it when larger (None: never), and whether a
+    # recorded with, where that tolerance comes from, the multiple of the standard error of
+    # the difference between two executions' means over seeds × folds that replaces it when
+    # larger (None: never; harlib.report.headlines.difference_se), and whether a
     # notebook without recorded values for this profile fails its check
     headline_tolerance: float = 0.02
     headline_tolerance_source: str = "stated floor"
@@ -104,7 +105,7 @@ SMOKE_TOLERANCE = (1e-6, "fp64 runs under pinned numerics: equal across MKL's br
                          "1e-6 absorbs float formatting")
 # The standard profile's floor, for a value that is one run or whose runs agree closely.
 STANDARD_FLOOR = ("floor 0.02 (the fixed tolerance used before per-value spreads), for one-run values; "
-                  "3 standard errors where larger")
+                  "3 standard errors of the difference between two executions' means where larger")
 
 PROFILES = {
     # sized by the measured seconds of each notebook (tables/test_times_smoke): with 400

@@ -34,6 +34,17 @@ def test_rerun_differences_count_moved_values_against_the_committed_tolerances(t
     assert total["value with the largest |Δ|"] == "11_a: z" and not total["invariants equal"]
 
 
+def test_rerun_differences_allow_the_larger_of_the_two_tolerances(tmp_path):
+    """Each recording's tolerance comes from its own execution's spread; a recording whose
+    runs agreed by chance keeps the floor, and the other execution's wider spread applies."""
+    committed, again = tmp_path / "committed", tmp_path / "again"
+    _record(committed, "12_a", {"x": (0.33, 0.02), "y": (0.50, 0.05)})
+    _record(again, "12_a", {"x": (0.35, 0.06), "y": (0.56, 0.02)})    # x: 0.02 within 0.06; y beyond 0.05
+    a = headlines.rerun_differences(again, "standard", committed).set_index("notebook").loc["12_a"]
+    assert (a["differ"], a["beyond tolerance"]) == (2, 1)
+    assert a["largest |Δ| / tolerance"] == pytest.approx(0.06 / 0.05)
+
+
 def test_rerun_differences_read_a_recording_from_before_invariants(tmp_path):
     committed, again = tmp_path / "committed", tmp_path / "again"
     _record(committed, "21_a", {"x": (1.0, 0.1)})

@@ -149,6 +149,22 @@ def test_standard_tolerance_is_a_multiple_of_the_measured_standard_error(tmp_pat
     assert saved["b:f1"]["tolerance"] == get_profile("standard").headline_tolerance
 
 
+def test_a_recording_whose_runs_agreed_by_chance_is_checked_with_the_new_spread(tmp_path, monkeypatch):
+    """Runs that agree closely record the floor; an execution whose runs spread more (its
+    runs trained again on another CPU) gets the tolerance of its own spread if larger."""
+    monkeypatch.setenv("HARLIB_OUTPUT", str(tmp_path))
+    monkeypatch.delenv(headlines.RECORD_ENV, raising=False)
+    def values(*f1):
+        return headlines.mean_values(pd.DataFrame({"model": ["a"] * len(f1), "f1": f1}), ["model"], "f1")
+    headlines.check_headlines("99_demo", values(0.500, 0.501, 0.502), "standard", record=True)
+    floor = get_profile("standard").headline_tolerance
+    assert json.loads(headlines.recorded_path("99_demo").read_text())["standard"]["values"]["a:f1"][
+        "tolerance"] == floor
+    headlines.check_headlines("99_demo", values(0.49, 0.54, 0.59), "standard")   # |Δ| 0.039, wide spread
+    with pytest.raises(AssertionError, match=r"a:f1: 0.540000 now, 0.501000 recorded .*floor 0.02"):
+        headlines.check_headlines("99_demo", values(0.539, 0.540, 0.541), "standard")   # same |Δ|, tight
+
+
 def test_invariants_must_match_exactly(tmp_path, monkeypatch):
     monkeypatch.setenv("HARLIB_OUTPUT", str(tmp_path))
     monkeypatch.delenv(headlines.RECORD_ENV, raising=False)

@@ -19,6 +19,11 @@ Two kinds of number are checked:
   (``headline_se_multiple``) and the value is a mean over runs (:func:`mean_values`),
   that multiple of the standard error of the difference between two executions' means
   (:func:`difference_se`: √2 × the measured seed × fold standard error) when it is larger.
+  A value passes when it differs from the recorded one by no more than the larger of two
+  tolerances: the recorded one and the one the profile gives the new execution from its own
+  spread. Both spreads estimate the same noise, and one from three runs can fall far below
+  it by chance (runs that happened to agree get the floor), so the larger estimate is
+  used, as :func:`rerun_differences` does.
 
 The values are recorded per CPU level (:func:`harlib.core.numerics.level`): under the
 profile's name for CPUs with AVX2 (x86-64-v3), and under ``<profile>@x86-64-v2`` for CPUs
@@ -83,17 +88,18 @@ def values_digest(entries: dict) -> str:
 
 
 def _differences(a: dict, b: dict) -> dict:
-    """How the recorded entries ``b`` (name → ``{"value", ...}``) differ from ``a``, whose
-    tolerances apply: values in both, how many differ at all and how many by more than their
-    tolerance, the largest absolute difference and its value's name, and the largest
-    difference as a share of its value's tolerance."""
+    """How the recorded entries ``b`` (name → ``{"value", ...}``) differ from ``a``: values in
+    both, how many differ at all and how many by more than their tolerance (the larger of
+    the two entries' tolerances, each estimated from its own execution's spread), the
+    largest absolute difference and its value's name, and the largest difference as a
+    share of its value's tolerance."""
     common = sorted(set(a) & set(b))
     delta = {k: abs(float(a[k]["value"]) - float(b[k]["value"])) for k in common}
     delta = {k: d for k, d in delta.items() if d > 0 or math.isnan(d)}
     worst = max(delta, key=lambda k: -1 if math.isnan(delta[k]) else delta[k]) if delta else ""
-    beyond = [k for k, d in delta.items() if math.isnan(d) or d > float(a[k]["tolerance"])]
-    share = max((d / float(a[k]["tolerance"]) for k, d in delta.items() if float(a[k]["tolerance"]) > 0),
-                default=0.0)
+    tol = {k: max(float(a[k]["tolerance"]), float(b[k].get("tolerance", 0.0))) for k in delta}
+    beyond = [k for k, d in delta.items() if math.isnan(d) or d > tol[k]]
+    share = max((d / tol[k] for k, d in delta.items() if tol[k] > 0), default=0.0)
     return {"values": len(common), "differ": len(delta), "beyond tolerance": len(beyond),
             "largest |Δ|": delta[worst] if worst else 0.0, "value with the largest |Δ|": worst,
             "largest |Δ| / tolerance": share}
@@ -209,16 +215,25 @@ def se_source(k: float, n: int) -> str:
             f"(√2 × the standard error over {n} runs, seeds × folds)")
 
 
-def compare(values: dict[str, float], recorded: dict[str, dict]) -> list[str]:
+def compare(values: dict[str, float], recorded: dict[str, dict],
+            now_tolerances: dict[str, tuple[float, str]] | None = None) -> list[str]:
     """Human-readable differences between ``values`` and the ``recorded`` entries (each
-    ``{"value", "tolerance", ...}``); empty when every value is within its tolerance."""
+    ``{"value", "tolerance", ...}``); empty when every value is within its tolerance: the
+    recorded one, or the tolerance ``now_tolerances`` gives the value (name → (tolerance,
+    source), :func:`tolerance_for` of this execution) where that is larger."""
+    entries = {}
+    for name, entry in recorded.items():
+        tol, source = (now_tolerances or {}).get(name, (0.0, ""))
+        entries[name] = ({**entry, "tolerance": tol, "source": f"this execution's tolerance: {source}"}
+                         if tol > float(entry["tolerance"]) else entry)
+
     def differ(now, entry):
         a, b, tol = float(now), float(entry["value"]), float(entry["tolerance"])
         if math.isclose(a, b, rel_tol=0.0, abs_tol=tol) or (math.isnan(a) and math.isnan(b)):
             return None
         return (f"{a:.6f} now, {b:.6f} recorded (|Δ| {abs(a - b):.2e} > {tol:g}, "
                 f"{entry.get('source', 'no source')})")
-    return invariants.differences(values, recorded, differ)
+    return invariants.differences(values, entries, differ)
 
 
 def check_headlines(notebook: str, values: dict[str, float], profile: str | Profile,
@@ -263,7 +278,7 @@ def check_headlines(notebook: str, values: dict[str, float], profile: str | Prof
                                  f"{path}; {how}")
         return f"no headline numbers recorded for the {key} profile; nothing compared"
     recorded = data[key]
-    problems = compare(values, recorded["values"])
+    problems = compare(values, recorded["values"], {name: tolerance_for(name, values, profile) for name in values})
     if "invariants" in recorded:
         problems += invariants.compare(now_invariants, recorded["invariants"])
     if problems:

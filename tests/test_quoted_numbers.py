@@ -41,6 +41,22 @@ def test_signs_and_powers_of_ten_are_read_as_printed():
         "3.48 × 10⁵", "3.47 × 10⁶", "3.47", "+0.009"]
 
 
+def test_a_mistyped_count_is_caught_in_text_order():
+    table = pd.DataFrame({"n_train": [1539], "budget": ["15219 × 5"], "f1": [0.91]})
+    assert unquotable_numbers("1,539 and 15,219 windows; 15219 again, F1 0.91", [table]) == []
+    assert unquotable_numbers("0.93 on 1,540 windows, then 15,218 and 153", [table]) == [
+        "0.93", "1,540", "15,218", "153"]
+
+
+def test_counts_that_are_settings_or_names_need_no_table():
+    table = pd.DataFrame({"f1": [0.91]})
+    text = ("WISDM 2019, 100 epochs, 100\ncalls, 10 rounds of 100 tests, 113 channels, batch 512, a batch "
+            "of 100, 9 × 128, ≤ 4,000 windows, at most 2,000, up to 100, a 2,000-window sample, 1,000 "
+            "windows per epoch, AVX-512, B119, x86, `1234`, and 3 folds")
+    assert unquotable_numbers(text, [table]) == []
+    assert unquotable_numbers("4,000 windows and 2,019 runs", [table]) == ["4,000", "2,019"]
+
+
 def test_the_papers_claims_are_a_quote_source(tmp_path):
     text = "<!-- quotes: claims -->\nB reports 98.84 % and 3.47 × 10⁵, not 98.85 %\n<!-- end quotes -->"
     assert check_quotes(text, root=tmp_path) == {"claims": ["98.85"]}

@@ -51,10 +51,27 @@ def save_figure(fig, name: str, profile: str) -> Path:
     return folder / f"{name}.png"
 
 
-_NUMBER = r"[-+]?\d+\.\d+"                              # a number inside a table's text cell
+# a number inside a table's text cell: "0.9 ± 0.1", "15219 × 5", "1,539 windows"
+_NUMBER = r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 # A number in prose: an ASCII or Unicode sign, and a power of ten as papers print counts
 # ("3.47 × 10⁵" is one number, 347,000).
 _PROSE_NUMBER = r"[-+−]?\d+\.\d+(?:\s*×\s*10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)?"
+# A count in prose: three or more digits, or digits grouped by commas ("22,914"); not a part of
+# a decimal number, a word or an identifier ("B119", "x86"). Smaller counts ("3 folds") are
+# read as settings and not checked.
+_PROSE_INTEGER = r"(?<![\w.,-])(?:\d{1,3}(?:,\d{3})+|\d{3,})(?![\w]|[.,]\d)"
+# Counts that are settings or names, not results, and need no table: a year ("WISDM 2019"),
+# a count of epochs, calls, rounds, tests or channels, a batch size, a window shape
+# ("9 × 128"), a cap ("≤ 4,000", "at most 4,000", "up to 100") and a budget per epoch
+# ("1,000 windows per epoch") or per run ("a 2,000-window sample").
+_SETTING_INTEGERS = "|".join([
+    r"\b(?:19|20)\d\d\b(?!,\d)",
+    r"\b[\d,]+(?=[\s-](?:epochs?|calls|rounds|tests|channels)\b)",
+    r"\bbatch(?:\s+size|\s+of)?\s+[\d,]+",
+    r"\b\d+\s*×\s*\d+\b",
+    r"(?:≤|\bat\s+most|\bup\s+to)\s+[\d,]+",
+    r"\b[\d,]+(?=\s+windows\s+per\s+epoch\b|-window\b)",
+])
 _SUPERSCRIPT = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
 _QUOTE_BLOCK = r"<!-- quotes: (?P<sources>[^>]*?) -->(?P<body>.*?)<!-- end quotes -->"
 CLAIMS_SOURCE = "claims"
@@ -69,19 +86,28 @@ def table_numbers(df: pd.DataFrame) -> list[float]:
             if isinstance(v, (int, float)) and not isinstance(v, bool):
                 out.append(float(v))
             elif isinstance(v, str):
-                out += [float(m) for m in re.findall(_NUMBER, v)]
+                out += [float(m.replace(",", "")) for m in re.findall(_NUMBER, v)]
     return out
 
 
 def unquotable_numbers(text: str, tables: list[pd.DataFrame]) -> list[str]:
-    """Decimal numbers in ``text`` that match no number of ``tables`` at the precision shown
-    (a number written with d decimals matches a table value that rounds to it). A signed
-    number ('+0.036', '-0.2', '−0.2') must match the sign too; an unsigned one matches a
-    value of either sign, since prose gives the direction in words ("0.009 below").
-    "3.47 × 10⁵" is read as 347,000 and matched at the mantissa's precision."""
+    """Decimal numbers and counts in ``text`` that match no number of ``tables`` at the
+    precision shown (a number written with d decimals matches a table value that rounds to
+    it; a count, a value that rounds to the whole number). A signed number ('+0.036',
+    '-0.2', '−0.2') must match the sign too; an unsigned one matches a value of either
+    sign, since prose gives the direction in words ("0.009 below"). "3.47 × 10⁵" is read
+    as 347,000 and matched at the mantissa's precision. Counts are those of three or more
+    digits or with grouped digits ("1,539"), except settings and names: years, counts of
+    epochs, calls, rounds, tests or channels, batch sizes and window shapes ("9 × 128")."""
     import re
     values = [v for df in tables for v in table_numbers(df)]
+    whole = {round(abs(v)) for v in values if abs(v) < float("inf")}      # NaN and ±inf are no count
     missing = []
+    blank = lambda m: " " * len(m.group(0))                              # keeps the positions
+    counts = re.sub(_PROSE_NUMBER, blank, re.sub(_SETTING_INTEGERS + r"|`[^`\n]*`", blank, text))
+    for m in re.finditer(_PROSE_INTEGER, counts):
+        if int(m.group(0).replace(",", "")) not in whole:
+            missing.append((m.start(), m.group(0)))
     for m in re.finditer(_PROSE_NUMBER, text):
         token = m.group(0)
         mantissa, _, power = token.partition("×")
@@ -91,8 +117,8 @@ def unquotable_numbers(text: str, tables: list[pd.DataFrame]) -> list[str]:
         value = float(mantissa)
         candidates = values if mantissa[0] in "+-" else [abs(v) for v in values]
         if not any(abs(round(v / scale, digits) - value) < 0.5 * 10 ** -digits for v in candidates):
-            missing.append(token)
-    return missing
+            missing.append((m.start(), token))
+    return [token for _, token in sorted(missing)]
 
 
 def claims_table() -> pd.DataFrame:
@@ -150,6 +176,9 @@ def notebook_quote_problems(path: Path, root: Path | None = None) -> list[str]:
     sources do not hold (:func:`check_quotes`), a block left open or crossing into another
     cell, or a source other than a standard-profile table (``tables/<name>.csv``, the
     committed notebook prose describes the standard profile) or ``claims``.
+
+    Inside a quote block, counts of three or more digits are checked too, settings and names
+    excepted (:func:`unquotable_numbers`); outside one, only decimals are looked for.
 
     A decimal number needs no quote block when it is not a result:
 

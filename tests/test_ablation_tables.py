@@ -11,7 +11,7 @@ from harlib.papers.published import PAPER_CLAIMS, USAD_TABLE2
 from harlib.papers.usad import usad_ablation
 from harlib.training.train import TrainConfig
 from harlib.evaluation import embeddings
-from harlib.papers import usad
+from harlib.papers import protocols, usad
 
 
 def test_usad_ablation_rows_follow_table2_and_build():
@@ -203,6 +203,26 @@ def test_per_epoch_augmenter_budgets_the_diffusion_stage_like_the_classifiers():
     unset = {**row, "augment_kwargs": {k: v for k, v in row["augment_kwargs"].items() if k != "amount"}}
     with pytest.raises(ValueError, match="balance"):          # no amount: the stage tops classes up
         usad.per_epoch_augmenter(unset, P)
+
+
+def test_column_config_trains_as_the_notebook_that_holds_the_other_runs():
+    """Notebook 29 shares runs with 28 (DSADS, diffusion stage budgeted) and 23 (HAPT): the
+    same TrainConfig, hence the same run keys."""
+    from types import SimpleNamespace
+    P = get_profile("standard")
+    ws = SimpleNamespace(dataset="toy")
+    rows = usad.usad_ablation(P)
+    da = rows["Data Augmentation"]["config"]
+    assert usad.column_config(P, ws, da, True).identity() == \
+        usad.comparison_config(P, ws, 1.0, True, **usad.per_epoch_augmenter(da, P)).identity()    # notebook 28
+    assert usad.column_config(P, ws, da, False).identity() == \
+        protocols.alike(TrainConfig.from_profile(P, **da), P).identity()                           # notebook 23
+    assert usad.column_config(P, ws, da, True).identity() != usad.column_config(P, ws, da, False).identity()
+    acl = rows["ACL"]["config"]                  # no diffusion stage: the budget flag changes nothing
+    assert usad.column_config(P, ws, acl, True).identity() == usad.column_config(P, ws, acl, False).identity()
+    assert usad.column_config(P, ws, {}, True).identity() == usad.comparison_config(P, ws, 1.0, True).identity()
+    with pytest.raises(TypeError, match="budget_augmenter must be True or False"):
+        usad.column_config(P, ws, da, "yes")
 
 
 def test_paper_values_and_class_distances():

@@ -5,7 +5,8 @@ results beside Table 4, class distances, Table 5's embedded setting).
 
 Notebooks: 20 (augmentation), 21 (architecture), 22 (loss), 23 (ablation), 24 (imbalance),
 25 (comparison: WISDM), 26 (deployment), 27 (loss hyperparameters), 28 (comparison: PAMAP2,
-all and half of the training data). The model is
+all and half of the training data), 29 (Table 2's PAMAP2 column, Table 6's PAMAP2 and
+OPPORTUNITY columns). The model is
 :mod:`harlib.models.usad`, the augmenter :mod:`harlib.training.diffusion`, the loss
 :class:`harlib.training.losses.AdaptiveCompositeLoss`."""
 from __future__ import annotations
@@ -469,6 +470,22 @@ def per_epoch_augmenter(config: dict, profile: Profile) -> dict:
 #: synthetic:real ratios of :func:`usad_ratio_sweep`: a quarter, B's one (notebook 23), and
 #: the 1:4 real:synthetic blend that paper B cites as best for diffusion augmentation (B4)
 SYNTHETIC_RATIOS = (0.25, 1.0, 4.0)
+
+
+def column_config(profile: Profile, ws, config: dict, budget_augmenter: bool):
+    """Notebook 29's training configuration for one model or Table 2 row (``config``: its
+    :class:`~harlib.training.train.TrainConfig` fields) on a stand-in column, the way the
+    notebook that holds that stand-in's other runs trains it, so that the runs they share
+    are found again in the run store: every training window drawn on
+    (:func:`comparison_config` with all of them) and, where ``budget_augmenter`` is set and
+    the row has a diffusion stage, that stage budgeted by cost (:func:`per_epoch_augmenter`,
+    notebook 28's DSADS runs). Without it the diffusion stage runs as in notebooks 23 and 24
+    (HAPT, WISDM 2019)."""
+    if not isinstance(budget_augmenter, bool):
+        raise TypeError(f"column_config: budget_augmenter must be True or False, got {budget_augmenter!r}")
+    if budget_augmenter and config.get("augment") == "diffusion":
+        config = per_epoch_augmenter(config, profile)
+    return comparison_config(profile, ws, 1.0, True, **config)
 
 
 def usad_ratio_sweep(profile: Profile, ratios=SYNTHETIC_RATIOS, *, class_weighted: bool = False,

@@ -7,7 +7,8 @@
 #
 # Two pytest processes run side by side, one thread each, balanced by their measured time
 # (tables/test_times_smoke): the unit tests with the notebooks of the data layer (00–03),
-# paper A (10–19) and deployment (40); and the notebooks of papers B (20–29) and C (30–39).
+# paper A (10–19), paper C's efficiency (36, which trains nothing) and deployment (40); and the
+# notebooks of papers B (20–29) and C (30–35).
 # Notebook 40 trains STDual-X in notebook 31's no-leak setting; should the two processes reach
 # one run together, the store's lock makes one wait for the other's, not train it twice.
 # Each process then executes notebook 01 once more, the first on an emulated SSE4.2 CPU, the
@@ -32,8 +33,8 @@ if [ "${HARLIB_TEST_SERIAL:-0}" = 1 ]; then
     exec python -m pytest tests notebooks "${opts[@]}" "$@"
 fi
 # balanced by the seconds tools/test_times.py reports (build/test-times.md after a run)
-first=(tests notebooks/0[0-9]_*.ipynb notebooks/1[0-9]_*.ipynb notebooks/[4-8][0-9]_*.ipynb)
-second=(notebooks/2[0-9]_*.ipynb notebooks/3[0-9]_*.ipynb)
+first=(tests notebooks/0[0-9]_*.ipynb notebooks/1[0-9]_*.ipynb notebooks/36_*.ipynb notebooks/[4-8][0-9]_*.ipynb)
+second=(notebooks/2[0-9]_*.ipynb notebooks/3[0-5]_*.ipynb)
 last=(notebooks/9[0-9]_*.ipynb)
 logs="$(mktemp -d)"
 start=$SECONDS
@@ -73,9 +74,9 @@ done
 HARLIB_TEST_TIMES="$logs/last.json" python -m pytest "${last[@]}" "${opts[@]}" "$@" \
     > "$logs/last.log" 2>&1 && rc=0 || rc=$?
 [ "$rc" = 0 ] || [ "$rc" = 5 ] || status=1
-echo "== unit tests and notebooks 00–19, 40–89"
+echo "== unit tests and notebooks 00–19, 36, 40–89"
 cat "$logs/first.log"
-echo "== notebooks 20–39"
+echo "== notebooks 20–35"
 cat "$logs/second.log"
 echo "== notebooks 90–99"
 cat "$logs/last.log"

@@ -98,12 +98,15 @@ def unquotable_numbers(text: str, tables: list[pd.DataFrame]) -> list[str]:
     sign, since prose gives the direction in words ("0.009 below"). "3.47 × 10⁵" is read
     as 347,000 and matched at the mantissa's precision. Counts are those of three or more
     digits or with grouped digits ("1,539"), except settings and names: years, counts of
-    epochs, calls, rounds, tests or channels, batch sizes and window shapes ("9 × 128")."""
+    epochs, calls, rounds, tests or channels, batch sizes, window shapes ("9 × 128"), caps
+    ("≤ 4,000", "at most", "up to"), budgets ("1,000 windows per epoch", "a 2,000-window
+    sample") and anything in inline code."""
     import re
     values = [v for df in tables for v in table_numbers(df)]
     whole = {round(abs(v)) for v in values if abs(v) < float("inf")}      # NaN and ±inf are no count
     missing = []
-    blank = lambda m: " " * len(m.group(0))                              # keeps the positions
+    def blank(m):                                                        # keeps the positions
+        return " " * len(m.group(0))
     counts = re.sub(_PROSE_NUMBER, blank, re.sub(_SETTING_INTEGERS + r"|`[^`\n]*`", blank, text))
     for m in re.finditer(_PROSE_INTEGER, counts):
         if int(m.group(0).replace(",", "")) not in whole:

@@ -46,6 +46,10 @@ def test_a_mistyped_count_is_caught_in_text_order():
     assert unquotable_numbers("1,539 and 15,219 windows; 15219 again, F1 0.91", [table]) == []
     assert unquotable_numbers("0.93 on 1,540 windows, then 15,218 and 153", [table]) == [
         "0.93", "1,540", "15,218", "153"]
+    # a text cell's whole numbers serve counts only: "v3" makes no "3.00", "1539.5" no "1,539"
+    text_cells = pd.DataFrame({"version": ["x86-64-v3"], "mean": ["1539.5 ± 0.2"]})
+    assert unquotable_numbers("3.00 and 1,539", [text_cells]) == ["3.00", "1,539"]
+    assert unquotable_numbers("1539.5, 0.2 and 3", [text_cells]) == []
 
 
 def test_counts_that_are_settings_or_names_need_no_table():

@@ -51,8 +51,10 @@ def save_figure(fig, name: str, profile: str) -> Path:
     return folder / f"{name}.png"
 
 
-# a number inside a table's text cell: "0.9 ± 0.1", "15219 × 5", "1,539 windows"
-_NUMBER = r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+_NUMBER = r"[-+]?\d+\.\d+"                              # a number inside a table's text cell
+# a whole number inside a table's text cell ("15219 × 5", "1,539 windows"), not part of a
+# decimal: what a count in prose may quote, never a decimal
+_CELL_COUNT = r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+|\d+)(?![\d,]|\.\d)"
 # A number in prose: an ASCII or Unicode sign, and a power of ten as papers print counts
 # ("3.47 × 10⁵" is one number, 347,000).
 _PROSE_NUMBER = r"[-+−]?\d+\.\d+(?:\s*×\s*10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)?"
@@ -86,7 +88,22 @@ def table_numbers(df: pd.DataFrame) -> list[float]:
             if isinstance(v, (int, float)) and not isinstance(v, bool):
                 out.append(float(v))
             elif isinstance(v, str):
-                out += [float(m.replace(",", "")) for m in re.findall(_NUMBER, v)]
+                out += [float(m) for m in re.findall(_NUMBER, v)]
+    return out
+
+
+def table_counts(df: pd.DataFrame) -> set[int]:
+    """The whole numbers a count in prose may quote from a table: every finite numeric cell
+    rounded, and the whole numbers written inside text cells ("15219 × 5")."""
+    import re
+    out: set[int] = set()
+    for col in df.columns:
+        for v in df[col].tolist():
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                if abs(v) < float("inf"):                      # NaN and ±inf are no count
+                    out.add(round(abs(v)))
+            elif isinstance(v, str):
+                out |= {int(m.replace(",", "")) for m in re.findall(_CELL_COUNT, v)}
     return out
 
 
@@ -103,7 +120,7 @@ def unquotable_numbers(text: str, tables: list[pd.DataFrame]) -> list[str]:
     sample") and anything in inline code."""
     import re
     values = [v for df in tables for v in table_numbers(df)]
-    whole = {round(abs(v)) for v in values if abs(v) < float("inf")}      # NaN and ±inf are no count
+    whole = set().union(*(table_counts(df) for df in tables))
     missing = []
     def blank(m):                                                        # keeps the positions
         return " " * len(m.group(0))

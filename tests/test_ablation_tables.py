@@ -225,6 +225,69 @@ def test_column_config_trains_as_the_notebook_that_holds_the_other_runs():
         usad.column_config(P, ws, da, "yes")
 
 
+def test_run_against_baselines_trains_as_the_notebooks_loops(monkeypatch):
+    """The baselines, then USAD with Table 2's last row: the configurations that notebooks 24,
+    25, 28 and 29 built in their own loops, hence the same run keys."""
+    from types import SimpleNamespace
+    P = get_profile("standard")
+    ws = SimpleNamespace(dataset="toy")
+    calls = []
+
+    def fake_run_compared(profile, ws_, models, config, *, store=None, log=None, **labels):
+        calls.append((models, config.identity(), labels))
+        names = list(models)
+        return pd.DataFrame({"model": names, **{k: [v] * len(names) for k, v in labels.items()}})
+
+    monkeypatch.setattr(protocols, "run_compared", fake_run_compared)
+    full = usad.usad_ablation(P)["Data Augmentation"]
+    runs = usad.run_against_baselines(P, ws, ["cnn_zeng", "lstm"], share=0.5, budget_augmenter=True,
+                                      setting="pamap2_50")
+    assert list(runs.model) == ["cnn_zeng", "lstm", "usad"] and set(runs.setting) == {"pamap2_50"}
+    (base, base_id, _), (u, usad_id, _) = calls
+    assert base == ["cnn_zeng", "lstm"] and u == {"usad": full["model_kwargs"]}
+    assert base_id == usad.comparison_config(P, ws, 0.5, True).identity()                      # notebook 28
+    assert usad_id == usad.comparison_config(P, ws, 0.5, True,
+                                             **usad.per_epoch_augmenter(full["config"], P)).identity()
+    calls.clear()
+    usad.run_against_baselines(P, ws, ["cnn_zeng"])            # notebooks 24 and 25: the stage as in 23
+    assert calls[1][1] == usad.comparison_config(P, ws, 1.0, True, **full["config"]).identity()
+    assert calls[1][1] == usad.column_config(P, ws, full["config"], False).identity()         # notebook 29, HAPT
+    calls.clear()
+    usad.run_against_baselines(P, ws, [])                       # USAD alone
+    assert [c[0] for c in calls] == [{"usad": full["model_kwargs"]}]
+    with pytest.raises(TypeError, match="list of model names"):
+        usad.run_against_baselines(P, ws, "cnn_zeng")
+    with pytest.raises(ValueError, match="leave it out"):
+        usad.run_against_baselines(P, ws, ["cnn_zeng", "usad"])
+    with pytest.raises(TypeError, match="budget_augmenter"):
+        usad.run_against_baselines(P, ws, ["cnn_zeng"], budget_augmenter="yes")
+
+
+def test_build_up_steps_pairs_each_row_with_the_one_before():
+    rng = np.random.default_rng(1)
+    rows = []
+    for i, variant in enumerate(usad.BUILD_UP):
+        for protocol in ("random_windows", "subject_groups"):
+            for fold in range(3):
+                rows.append({"variant": variant, "protocol": protocol, "fold": fold, "seed": 0,
+                             "accuracy": 0.5 + 0.1 * i + 0.01 * rng.normal(), "f1_macro": 0.4 + 0.1 * i})
+    runs = pd.DataFrame(rows)
+    steps = usad.build_up_steps(runs, ("accuracy", "f1_macro"))
+    pairs = [("Backbone Only", "Spatial and Temporal Attention"), ("Spatial and Temporal Attention", "ACL"),
+             ("ACL", "Data Augmentation"), ("Backbone Only", "Data Augmentation")]
+    assert usad.build_up_pairs(usad.BUILD_UP) == pairs
+    assert len(steps) == 2 * len(pairs) * 2 and list(steps.metric.unique()) == ["accuracy", "f1_macro"]
+    f1 = steps[steps.metric == "f1_macro"]
+    assert np.allclose(f1["mean"], np.repeat([10.0, 10.0, 10.0, 30.0], 2))        # later − earlier, points
+    # a missing row drops the steps that need it, not the others
+    assert usad.build_up_pairs(["Backbone Only", "ACL", "Data Augmentation"]) == \
+        [("ACL", "Data Augmentation"), ("Backbone Only", "Data Augmentation")]
+    with pytest.raises(ValueError, match="no two consecutive rows"):
+        usad.build_up_steps(runs[runs.variant == "ACL"])
+    with pytest.raises(KeyError, match="no column"):
+        usad.build_up_steps(runs.drop(columns="protocol"))
+
+
 def test_paper_values_and_class_distances():
     from harlib.papers.published import USAD_TABLE6
     rng = np.random.default_rng(0)

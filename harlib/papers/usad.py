@@ -79,6 +79,38 @@ def ablation_steps(table: pd.DataFrame, steps: Iterable[tuple[str, str]],
     return pd.DataFrame(rows)
 
 
+#: Table 2's rows in the order they build USAD up (§4.4), each adding one part to the row before
+BUILD_UP = ("Backbone Only", "Spatial and Temporal Attention", "ACL", "Data Augmentation")
+
+
+def build_up_pairs(variants: Iterable[str]) -> list[tuple[str, str]]:
+    """The steps of Table 2's build-up that ``variants`` hold both ends of: each row of
+    :data:`BUILD_UP` against the row before it, then the whole build-up (first row → last)."""
+    have = set(variants)
+    steps = [*zip(BUILD_UP, BUILD_UP[1:]), (BUILD_UP[0], BUILD_UP[-1])]
+    return [(a, b) for a, b in steps if a in have and b in have]
+
+
+def build_up_steps(runs: pd.DataFrame, metrics: Iterable[str] = ("f1_macro",),
+                   by: Iterable[str] = ("protocol",)) -> pd.DataFrame:
+    """Table 2's build-up as paired differences: for each metric and each step of
+    :func:`build_up_pairs` over ``runs``' ``variant`` column, the later row minus the earlier
+    in points (:func:`harlib.evaluation.intervals.paired_comparisons`, paired by fold and
+    seed within ``by``), with a ``metric`` column. Notebooks 23 and 29."""
+    from ..evaluation.intervals import paired_comparisons
+    metrics = [metrics] if isinstance(metrics, str) else list(metrics)
+    missing = sorted({"variant", *metrics, *by} - set(runs.columns))
+    if missing:
+        raise KeyError(f"build_up_steps: runs has no column {missing}; it takes a runs table of Table 2's rows")
+    steps = build_up_pairs(runs["variant"].unique())
+    if not steps:
+        raise ValueError(f"build_up_steps: runs holds no two consecutive rows of {list(BUILD_UP)}; "
+                         f"its variants are {sorted(runs['variant'].unique())}")
+    return pd.concat([paired_comparisons(runs[runs.variant.isin([a, b])], "variant", a, metric, by=list(by),
+                                         scale=100).assign(metric=metric)
+                      for metric in metrics for a, b in steps], ignore_index=True)
+
+
 def ranks(table: pd.DataFrame, metric: str, by: list[str], item: str) -> pd.DataFrame:
     """Rank (1 = best, ties share the better rank) of each ``item`` by ``metric`` within each
     group of ``by``: one row per item, one column per group."""
@@ -486,6 +518,38 @@ def column_config(profile: Profile, ws, config: dict, budget_augmenter: bool):
     if budget_augmenter and config.get("augment") == "diffusion":
         config = per_epoch_augmenter(config, profile)
     return comparison_config(profile, ws, 1.0, True, **config)
+
+
+def run_against_baselines(profile: Profile, ws, baselines: Iterable[str], *, share: float = 1.0,
+                          budget_augmenter: bool = False, store: RunStore | None = None, log=print,
+                          **labels) -> pd.DataFrame:
+    """Tables 3 and 6's runs on one stand-in: each of ``baselines`` as notebook 02 trains it
+    (cross-entropy, the profile's epochs, nothing else set) and USAD as Table 2's last row
+    with paper B's settings (:func:`usad_ablation`), under both protocols on the same folds
+    (:func:`harlib.papers.protocols.run_compared`), each epoch drawn from every training
+    window or from a class-stratified ``share`` of them (:func:`comparison_config`).
+    ``budget_augmenter`` budgets USAD's diffusion stage by cost (:func:`per_epoch_augmenter`,
+    as notebooks 28 and 29 train DSADS); without it the stage runs as in notebooks 23–25.
+
+    One row per run, the baselines' first, then USAD's, each labelled with ``labels``. Run
+    keys are those the notebooks' own loops gave, so stored runs are found again.
+    Notebooks 24, 25, 28 and 29."""
+    from . import protocols
+    if isinstance(baselines, str) or not all(isinstance(m, str) for m in baselines):
+        raise TypeError(f"run_against_baselines: baselines must be a list of model names, got {baselines!r}")
+    baselines = list(baselines)
+    if "usad" in baselines:
+        raise ValueError("run_against_baselines: baselines names 'usad'; USAD is trained with Table 2's settings "
+                         "after the baselines, so leave it out")
+    if not isinstance(budget_augmenter, bool):
+        raise TypeError(f"run_against_baselines: budget_augmenter must be True or False, got {budget_augmenter!r}")
+    full = usad_ablation(profile)["Data Augmentation"]
+    usad_config = per_epoch_augmenter(full["config"], profile) if budget_augmenter else full["config"]
+    trained = [(baselines, {})] if baselines else []
+    trained.append(({"usad": full["model_kwargs"]}, usad_config))
+    return pd.concat([protocols.run_compared(profile, ws, models, comparison_config(profile, ws, share, True, **config),
+                                             store=store, log=log, **labels)
+                      for models, config in trained], ignore_index=True)
 
 
 def usad_ratio_sweep(profile: Profile, ratios=SYNTHETIC_RATIOS, *, class_weighted: bool = False,

@@ -17,8 +17,7 @@ on weights that saw one or two passes over the data. This module
    and the paired difference (last − best) over the same fold and seed, with its interval.
 
 How a claim's runs are trained is its notebook's choice; :data:`REBUILDS` repeats, per claim,
-the calls that notebook makes (25 for B2; 28 for B2 with every training window; 31 for C1;
-32 for C5 and C6), with the checkpoint as the one change; C7 and C8 are measured again, as
+the calls that notebook makes (28 for B2; 31 for C1; 32 for C5 and C6), with the checkpoint as the one change; C7 and C8 are measured again, as
 33 and 35 measure them, on C1's runs (:func:`read_again`). :func:`compare` checks that each
 pair of runs saw the same test windows, training windows and epoch cap, so a rebuild that
 drifted from its notebook fails there. The claims table (notebook 91) shows the last-epoch readings
@@ -73,26 +72,23 @@ def early_records(records: pd.DataFrame, early_epoch: int = EARLY_EPOCH) -> pd.D
 
 
 # ---- the runs of each claim, as its notebook trains them -------------------------------------
-def _usad_on_dsads(every_window: bool) -> Callable:
+def _b2(profile: Profile, checkpoint: str, pairs=None) -> pd.DataFrame:
     """The USAD runs on the DSADS stand-in for B's PAMAP2 column (43-sample windows at half
-    overlap, all of the training data) under subject groups, as notebook 25 trains them
-    (``every_window=False``: training windows capped) or notebook 28 (every training window
-    drawn on, the diffusion stage budgeted alike)."""
-    def rebuild(profile: Profile, checkpoint: str, pairs=None) -> pd.DataFrame:
-        from ..data import load_dataset
-        from ..data.windows import sliding_windows
-        from ..training.experiment import run_grid
-        from . import protocols, usad
-        if pairs is not None:
-            raise ValueError("B2's runs are subject groups; pairs only select hold-out pairs of paper C")
-        ws = sliding_windows(load_dataset("dsads"), 43, 43 // 2)
-        full = usad.usad_ablation(profile)["Data Augmentation"]
-        row = usad.per_epoch_augmenter(full["config"], profile) if every_window else full["config"]
-        config = usad.comparison_config(profile, ws, 1.0, every_window, **row, checkpoint=checkpoint)
-        how = protocols.compared(profile, ws)[protocols.SUBJECT_INDEPENDENT]
-        return run_grid(ws, protocols.SUBJECT_INDEPENDENT, {"usad": full["model_kwargs"]}, profile.grid_seeds,
-                        config, **how).assign(setting="pamap2")
-    return rebuild
+    overlap, all of the training data) under subject groups, as notebook 28 trains them:
+    every training window drawn on, the diffusion stage budgeted by cost."""
+    from ..data import load_dataset
+    from ..data.windows import sliding_windows
+    from ..training.experiment import run_grid
+    from . import protocols, usad
+    if pairs is not None:
+        raise ValueError("B2's runs are subject groups; pairs only select hold-out pairs of paper C")
+    ws = sliding_windows(load_dataset("dsads"), 43, 43 // 2)
+    full = usad.usad_ablation(profile)["Data Augmentation"]
+    row = usad.per_epoch_augmenter(full["config"], profile)
+    config = usad.comparison_config(profile, ws, 1.0, True, **row, checkpoint=checkpoint)
+    how = protocols.compared(profile, ws)[protocols.SUBJECT_INDEPENDENT]
+    return run_grid(ws, protocols.SUBJECT_INDEPENDENT, {"usad": full["model_kwargs"]}, profile.grid_seeds,
+                    config, **how).assign(setting="pamap2")
 
 
 def _stdualx(profile: Profile, checkpoint: str, variants: list[str], pairs=None, **tags) -> pd.DataFrame:
@@ -185,8 +181,7 @@ def _read_from_c1(claim: str) -> Callable:
 #: claim → the function that trains its subject-independent runs with a given checkpoint
 #: (C7, C8: measures it on C1's runs)
 REBUILDS: dict[str, Callable[..., pd.DataFrame]] = {
-    "B2": _usad_on_dsads(False), "B2 (every training window)": _usad_on_dsads(True),
-    "C1": _c1, "C5": _c_ablation("w/o CSA"), "C6": _c_ablation("w/o contrastive loss"),
+    "B2": _b2, "C1": _c1, "C5": _c_ablation("w/o CSA"), "C6": _c_ablation("w/o contrastive loss"),
     "C7": _read_from_c1("C7"), "C8": _read_from_c1("C8")}
 
 

@@ -24,14 +24,13 @@ So that the two columns differ only in the protocol:
 The layer-wise pre-training of paper A's model draws its epochs the same way. A profile
 without a window cap (``paper``) trains every window in every epoch.
 
-Notebooks 11, 12, 14, 20, 22, 23, 24, 25 (its WISDM column), 27, 28 and 29 run their grids
-this way (11 and 14 with paper A's three subject groups, :func:`harlib.papers.memae.compared`;
-28, and 29 on DSADS, with USAD's diffusion stage budgeted alike,
-:func:`harlib.papers.usad.per_epoch_augmenter`).
-Notebook 25's DSADS column, which notebook 28 supersedes, runs the same folds with its
-training windows capped at ``grid_train_windows`` (:func:`harlib.papers.usad.comparison_config`).
-Notebook 13 runs subject groups only. :func:`run_compared` runs both protocols for one setting
-(notebooks 12, 14, 22, 28 and 29); the other notebooks write the same loop out.
+Notebooks 11, 12, 14, 20, 22, 23, 24, 25, 27, 28 and 29 run their grids this way (11 and
+14 with paper A's three subject groups, :func:`harlib.papers.memae.compared`; 28, and 29 on
+DSADS, with USAD's diffusion stage budgeted alike,
+:func:`harlib.papers.usad.per_epoch_augmenter`). Notebook 13 runs subject groups only.
+:func:`run_compared` runs both protocols for one setting (notebooks 12, 14 and 22, and
+through :func:`harlib.papers.usad.run_against_baselines` notebooks 25, 28 and 29); the other
+notebooks write the same loop out.
 """
 from __future__ import annotations
 

@@ -443,10 +443,13 @@ def pretrain_cnn_rows(profile: Profile, **settings) -> dict[str, dict]:
 
 
 def comparison_config(profile: Profile, ws, share: float, every_window: bool, **config):
-    """Notebooks 25 and 28's training configuration for one model (``config``: its
+    """The training configuration of Table 3's and Table 6's runs (notebooks 24, 25, 28 and
+    29; :func:`run_against_baselines` builds it for the last three) for one model (``config``: its
     :class:`~harlib.training.train.TrainConfig` fields, e.g. a Table 2 row's) on ``ws``. Both
     layouts run the protocols of :func:`harlib.papers.protocols.compared` (as many random
-    splits as subject-group folds); they differ in the training windows.
+    splits as subject-group folds); they differ in the training windows. The notebooks draw
+    on every window; the cap is the layout that notebook 25 used for the PAMAP2 stand-in
+    before notebook 28 replaced it (notebook 90's committed B2 rows).
 
     ``every_window=True`` draws each epoch's windows from every training window
     (:func:`harlib.papers.protocols.alike`), or from a class-stratified ``share`` of them

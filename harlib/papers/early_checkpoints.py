@@ -17,8 +17,9 @@ on weights that saw one or two passes over the data. This module
    and the paired difference (last − best) over the same fold and seed, with its interval.
 
 How a claim's runs are trained is its notebook's choice; :data:`REBUILDS` repeats, per claim,
-the calls that notebook makes (28 for B2; 31 for C1; 32 for C5 and C6), with the checkpoint as the one change; C7 and C8 are measured again, as
-33 and 35 measure them, on C1's runs (:func:`read_again`). :func:`compare` checks that each
+the calls that notebook makes (28 for B2; 31 for C1; 32 for C5 and C6), with the checkpoint
+as the one change; C7 and C8 are measured again, as 33 and 35 measure them, on C1's runs
+(:func:`read_again`). :func:`compare` checks that each
 pair of runs saw the same test windows, training windows and epoch cap, so a rebuild that
 drifted from its notebook fails there. The claims table (notebook 91) shows the last-epoch readings
 (:func:`harlib.report.claim_records.headline_records`).

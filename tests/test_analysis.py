@@ -296,3 +296,20 @@ def test_budget_allocation_reads_first_fold():
     assert wide.loc["tinyhar", "hapt"] == "6700 × 5"                    # fold 0, not fold 1
     assert wide.loc["deepconvlstm", "dsads"] == "500 × 5"               # dsads starts at fold 2
     assert wide.loc["random_forest", "hapt"] == "6700"                  # no epochs
+
+
+def test_claims_chart_draws_each_entry_and_names_a_claim_it_lacks():
+    from harlib.report import plotting
+    from harlib.report.claim_records import RECORD_COLUMNS
+    rows = [{"claim": c, "protocol": p, "the paper reports": 90.0, "n": n, "ours": v, "95 % CI low": v - 1,
+             "95 % CI high": v + 1} for c, n, v in (("B1", 3, 80.0), ("B2", 2, 85.0))
+            for p in ("paper-style", "subject-independent")]
+    records = pd.DataFrame(rows).reindex(columns=RECORD_COLUMNS)
+    fig = plotting.claims_chart(records, {"accuracy (%)": ["B1", "B2"]})
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["B1", "B2"]      # one row per entry, in order
+    hollow = [c for c in ax.collections if len(c.get_offsets()) and c.get_facecolor().size and
+              np.allclose(c.get_facecolor()[0], (1, 1, 1, 1))]
+    assert len(hollow) == 2                        # B2 has fewer runs than a verdict needs: both its dots hollow
+    with pytest.raises(ValueError, match=r"do not hold: \['B2 \(every training window\)'\]"):
+        plotting.claims_chart(records, {"accuracy (%)": ["B1", "B2 (every training window)"]})

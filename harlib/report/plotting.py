@@ -209,8 +209,13 @@ def claims_chart(records: pd.DataFrame, panels: dict[str, list]):
     (a claim id, or a tuple of ids that one measurement stands in for, drawn once): the
     paper's figure(s) as black diamonds, and ours under each protocol as a dot with its
     95 % interval; a hollow dot has fewer runs than a verdict needs (n < 3).
-    ``records``: :func:`harlib.report.claim_records.read_claim_records`."""
+    ``records``: :func:`harlib.report.claim_records.read_claim_records`. A claim that
+    ``records`` does not hold raises, rather than drawing an empty row."""
     from ..evaluation.intervals import MIN_RUNS
+    named = [c for entries in panels.values() for e in entries for c in (e if isinstance(e, tuple) else (e,))]
+    unknown = [c for c in dict.fromkeys(named) if c not in set(records.claim)]
+    if unknown:
+        raise ValueError(f"claims_chart: panels name claims that the records do not hold: {unknown}")
     fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4.5), squeeze=False)
     marks = {"paper-style": ("tab:orange", "o", -0.12), "subject-independent": ("tab:blue", "s", 0.12)}
     for ax, (title, entries) in zip(axes[0], panels.items()):

@@ -88,6 +88,23 @@ def test_compare_pairs_the_record_runs_with_the_rebuilt_ones():
     assert row["last: verdict"] == "below the paper"               # 78 % ± a few points vs 93.81
     assert row["best epoch (median), notebook"] == 1 and row["epochs (median), last"] == 10
     assert row["pairs"] == row["n"] == 3
+    for col, acc in (("ours, best epoch", [70, 80, 75]), ("ours, last epoch", [74, 79, 81])):
+        assert row[f"{col}: standard error"] == pytest.approx(np.std(acc, ddof=1) / np.sqrt(3))
+
+
+def test_the_headline_values_of_the_comparison_get_a_tolerance_from_their_spread():
+    """The last-epoch runs are trained by whoever executes notebook 90: their headline
+    tolerance comes from the runs' spread, not from the one-run floor."""
+    from harlib.report import headlines
+    early = _records([("B2", "subject-independent", 1.0, ["k0", "k1", "k2"])])
+    best = _b2_runs([0.70, 0.80, 0.75], ["k0", "k1", "k2"], "best")
+    table = ec.compare(early, {"B2": best}, {"B2": _b2_runs([0.74, 0.79, 0.81], ["l0", "l1", "l2"], "last")})
+    values = headlines.table_values(table, "claim", ["ours, best epoch", "ours, last epoch"])
+    assert values == pytest.approx({"B2:ours, best epoch": 75.0, "B2:ours, last epoch": 78.0})
+    P = get_profile("standard")
+    tol, source = headlines.tolerance_for("B2:ours, last epoch", values, P)
+    se = np.std([74, 79, 81], ddof=1) / np.sqrt(3)
+    assert tol == pytest.approx(P.headline_se_multiple * np.sqrt(2) * se) and "3 runs" in source
 
 
 def test_compare_refuses_runs_that_are_not_the_same_runs():

@@ -81,3 +81,22 @@ def test_cpu_generation_reads_family_model_and_the_distinguishing_flags():
                                              "flags": ["avx2", "fma", "avx512f", "avx512_fp16", "amx_tile"]}
     assert numerics.cpu_generation("processor\t: 0\nflags\t\t: sse sse2\n") == {"family": None, "model": None,
                                                                                "flags": []}
+
+
+def test_table_values_read_a_summary_table_with_its_spread():
+    import math
+
+    import pandas as pd
+    from harlib.training.profiles import get_profile
+    t = pd.DataFrame({"claim": ["C1", "C5"], "n": [3, 3], "a": [80.0, float("nan")],
+                      "a: standard error": [2.0, float("nan")], "b": [1.5, 0.5], "b: standard error": [0.001, 0.4]})
+    v = headlines.table_values(t, "claim", ["a", "b"])
+    assert dict(v) == {"C1:a": 80.0, "C1:b": 1.5, "C5:b": 0.5}          # the NaN cell left out
+    assert v.spread["C1:a"] == (2.0, 3)
+    P = get_profile("standard")
+    assert headlines.tolerance_for("C1:a", v, P)[0] == pytest.approx(3 * math.sqrt(2) * 2.0)
+    assert headlines.tolerance_for("C1:b", v, P)[0] == P.headline_tolerance     # the floor where larger
+    with pytest.raises(KeyError, match=r"b: standard error"):
+        headlines.table_values(t.drop(columns="b: standard error"), "claim", ["a", "b"])
+    with pytest.raises(ValueError, match=r"C1:a"):
+        headlines.table_values(pd.concat([t, t.iloc[:1]]), "claim", ["a"])

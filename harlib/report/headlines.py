@@ -293,6 +293,28 @@ def check_headlines(notebook: str, values: dict[str, float], profile: str | Prof
             f"profile within their tolerances, and {n_inv} invariants exactly")
 
 
+def table_values(table: "pd.DataFrame", key: str, columns: list[str], n: str = "n") -> HeadlineValues:
+    """Headline values read off a summary table whose rows are means over runs:
+    ``"{row[key]}:{column}"`` → the row's value in each of ``columns`` (NaN cells left out),
+    carrying the standard error the table gives in ``"{column}: standard error"`` and the
+    runs in column ``n``, so that the profile gives them a statistical tolerance
+    (:func:`tolerance_for`) as it gives :func:`mean_values`' means (notebook 90's table)."""
+    missing = [c for c in [key, n, *columns, *(f"{c}: standard error" for c in columns)] if c not in table]
+    if missing:
+        raise KeyError(f"table_values: the table has no column(s) {missing}")
+    out, spread = {}, {}
+    for _, row in table.iterrows():
+        for c in columns:
+            if not math.isfinite(float(row[c])):
+                continue
+            name = f"{row[key]}:{c}"
+            if name in out:
+                raise ValueError(f"table_values: two rows give {name!r}; {key!r} must name each row once")
+            out[name] = float(row[c])
+            spread[name] = (float(row[f"{c}: standard error"]), int(row[n]))
+    return HeadlineValues(out, spread)
+
+
 def mean_values(df, keys: list[str], value: str) -> HeadlineValues:
     """``{"k1/k2:value": mean}`` over the rows of ``df`` grouped by ``keys`` (e.g. mean
     macro-F1 per dataset and model over folds and seeds, from a notebook's runs table),

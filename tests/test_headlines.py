@@ -100,3 +100,22 @@ def test_table_values_read_a_summary_table_with_its_spread():
         headlines.table_values(t.drop(columns="b: standard error"), "claim", ["a", "b"])
     with pytest.raises(ValueError, match=r"C1:a"):
         headlines.table_values(pd.concat([t, t.iloc[:1]]), "claim", ["a"])
+
+
+def test_mean_values_name_and_scale_keep_a_notebooks_own_names_with_their_spread():
+    import math
+
+    import numpy as np
+    import pandas as pd
+    runs = pd.DataFrame({"setting": ["lr"] * 3 + ["mem"] * 3, "value": ["0.1"] * 3 + ["50"] * 3,
+                         "accuracy": [80.0, 82.0, 84.0, 70.0, 70.0, 76.0]})
+    v = headlines.mean_values(runs, ["setting", "value"], "accuracy", name="{setting}={value}", scale=0.01)
+    assert v == pytest.approx({"lr=0.1": 0.82, "mem=50": 0.72})
+    assert v.spread["lr=0.1"][0] == pytest.approx(0.01 * 2.0 / math.sqrt(3)) and v.spread["lr=0.1"][1] == 3
+    plain = headlines.mean_values(runs, ["setting"], "accuracy")
+    assert set(plain) == {"lr:accuracy", "mem:accuracy"} and plain.spread["mem:accuracy"][0] == pytest.approx(
+        np.std([70, 70, 76], ddof=1) / math.sqrt(3))
+    with pytest.raises(ValueError, match=r"'same'"):
+        headlines.mean_values(runs, ["setting"], "accuracy", name="same")
+    with pytest.raises(KeyError, match=r"level"):
+        headlines.mean_values(runs, ["level"], "accuracy")

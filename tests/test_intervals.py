@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -99,3 +100,9 @@ def test_paired_comparisons_of_cumulative_steps():
     t = iv.paired_comparisons(runs, "variant", "previous", "acc")
     assert list(zip(t.variant, t.minus)) == [("+ loss", "backbone"), ("+ augmentation", "+ loss")]
     assert t["mean"].tolist() == pytest.approx([2.0, -1.0])
+
+
+def test_an_interval_gives_back_its_standard_error():
+    v = [80.0, 83.0, 86.0, 79.0]
+    assert iv.interval(v).standard_error == pytest.approx(np.std(v, ddof=1) / np.sqrt(4))
+    assert np.isnan(iv.interval([1.0]).standard_error) and np.isnan(iv.interval([]).standard_error)

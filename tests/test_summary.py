@@ -49,6 +49,7 @@ def test_a_level_claim_over_folds_has_its_interval():
     r = claim_records.read_claim_records("standard").set_index(["claim", "protocol"]).loc[("A1", "subject-independent")]
     ci = iv.interval(100 * sel.accuracy)
     assert (r["n"], r["ours"], r["95 % CI low"], r["95 % CI high"]) == pytest.approx((ci.n, ci.mean, ci.low, ci.high))
+    assert r["standard error"] == pytest.approx((100 * sel.accuracy).std(ddof=1) / np.sqrt(len(sel)))
     assert sorted(r["run_keys"]) == sorted(sel.run_key)
     assert r["verdict"] == iv.verdict(PAPER_CLAIMS["A1"]["value"], ci, "level")
 
@@ -163,3 +164,24 @@ def test_a_record_is_measured_only_under_the_claims_protocols():
     src = next(s for s in claim_sources() if s.claim == "C1")
     with pytest.raises(KeyError, match=r"claim C1 is measured under .*not \['leaky'\]"):
         claim_records.measure(src, pd.DataFrame(), ["leaky"])
+
+
+def test_notebook_91s_headlines_carry_each_claims_standard_error():
+    """Notebook 91's values are the claims table's means; their tolerance comes from each
+    claim's spread (and the one-run floor where there is none)."""
+    from harlib.report.headlines import tolerance_for
+    from harlib.report.summary import headline_values
+    from harlib.training.profiles import get_profile
+    values = headline_values("standard")
+    df = claims_vs_reproduced("standard").set_index("claim")
+    rec = claim_records.headline_records("standard").set_index(["claim", "protocol"])
+    for p in ("paper-style", "subject-independent"):
+        shown = df[f"ours, {p}"].dropna()
+        assert {k: v for k, v in values.items() if k.endswith(f":ours, {p}")} == \
+            pytest.approx({f"{c}:ours, {p}": float(v) for c, v in shown.items()})
+    se, n = values.spread["C1:ours, subject-independent"]
+    assert n == rec.loc[("C1", "subject-independent"), "n"] and se == pytest.approx(
+        rec.loc[("C1", "subject-independent"), "standard error"])
+    P = get_profile("standard")
+    assert tolerance_for("C1:ours, subject-independent", values, P)[0] == pytest.approx(
+        P.headline_se_multiple * np.sqrt(2) * se)

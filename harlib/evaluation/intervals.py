@@ -38,6 +38,16 @@ class Interval:
     def contains(self, value: float) -> bool:
         return self.low <= value <= self.high
 
+    @property
+    def standard_error(self) -> float:
+        """The standard error of the mean, s/√n, read back from the interval's half-width
+        (NaN below two values): what a headline check's tolerance is made of
+        (:func:`harlib.report.headlines.tolerance_for`)."""
+        if self.n < 2 or not (math.isfinite(self.high) and math.isfinite(self.mean)):
+            return math.nan
+        from scipy.stats import t
+        return (self.high - self.mean) / float(t.ppf(0.5 + LEVEL / 2, self.n - 1))
+
     def as_dict(self) -> dict:
         return asdict(self)
 

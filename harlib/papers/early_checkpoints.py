@@ -212,12 +212,6 @@ def _check_pairs(claim: str, best: pd.DataFrame, last: pd.DataFrame) -> None:
                              "the rebuild no longer trains what the notebook trains")
 
 
-def _standard_error(values: pd.Series) -> float:
-    v = values.to_numpy(dtype=float)
-    v = v[np.isfinite(v)]
-    return float(v.std(ddof=1) / np.sqrt(len(v))) if len(v) >= 2 else float("nan")
-
-
 def compare(early: pd.DataFrame, committed: dict[str, pd.DataFrame],
             rebuilt: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """One row per early :data:`PROTOCOL` record (:func:`early_records`) whose claim has
@@ -261,11 +255,11 @@ def compare(early: pd.DataFrame, committed: dict[str, pd.DataFrame],
             "claim": rec.claim, "protocol": rec.protocol, "kind": src.kind, "the paper reports": paper,
             "n": ci_last.n,
             "best epoch (median), notebook": best_epoch,
-            "ours, best epoch": ci_best.mean, "ours, best epoch: standard error": _standard_error(v_best["value"]),
+            "ours, best epoch": ci_best.mean, "ours, best epoch: standard error": ci_best.standard_error,
             "best: 95 % CI low": ci_best.low, "best: 95 % CI high": ci_best.high,
             "best: verdict": verdict(paper, ci_best, src.kind),
             "epochs (median), last": float(last["epochs"].median()),
-            "ours, last epoch": ci_last.mean, "ours, last epoch: standard error": _standard_error(v_last["value"]),
+            "ours, last epoch": ci_last.mean, "ours, last epoch: standard error": ci_last.standard_error,
             "last: 95 % CI low": ci_last.low, "last: 95 % CI high": ci_last.high,
             "last: verdict": verdict(paper, ci_last, src.kind),
             "last − best": diff.mean, "last − best: 95 % CI low": diff.low,

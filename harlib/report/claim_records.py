@@ -31,8 +31,8 @@ from ..papers.early_checkpoints import EARLY_EPOCH, PROTOCOL, REBUILDS, early_re
 from .tables import output_dir
 
 #: the columns of :func:`read_claim_records`, in order
-RECORD_COLUMNS = ["claim", "protocol", "what", "kind", "the paper reports", "n", "ours", "95 % CI low",
-                  "95 % CI high", "verdict", "why ours may differ", "method", "checkpoint", "best epoch (median)",
+RECORD_COLUMNS = ["claim", "protocol", "what", "kind", "the paper reports", "n", "ours", "standard error",
+                  "95 % CI low", "95 % CI high", "verdict", "why ours may differ", "method", "checkpoint", "best epoch (median)",
                   "runs ending on their best epoch", "training windows (median)", "test overlap",
                   "data", "notebook", "note", "run_keys"]
 
@@ -92,7 +92,8 @@ def measure(src: ClaimSource, table: pd.DataFrame, protocols=None) -> list[dict]
         facts = _runs_facts(used if "run_key" in table else used.iloc[0:0])   # an aggregate: no runs
         random_split = "protocol" in used and bool((used["protocol"] == "random_windows").all())
         out.append({"claim": src.claim, "protocol": protocol, "what": src.what, "kind": src.kind,
-                    "the paper reports": paper, "n": ours.n, "ours": ours.mean, "95 % CI low": ours.low,
+                    "the paper reports": paper, "n": ours.n, "ours": ours.mean,
+                    "standard error": ours.standard_error, "95 % CI low": ours.low,
                     "95 % CI high": ours.high, "verdict": verdict(paper, ours, src.kind),
                     "why ours may differ": _why(src, protocol, facts, ours, paper, random_split),
                     "method": ours.method,
@@ -102,7 +103,8 @@ def measure(src: ClaimSource, table: pd.DataFrame, protocols=None) -> list[dict]
 
 def _unmeasured(src: ClaimSource) -> dict:
     return {"claim": src.claim, "protocol": "", "what": src.what, "kind": src.kind,
-            "the paper reports": src.paper(), "n": 0, "ours": math.nan, "95 % CI low": math.nan,
+            "the paper reports": src.paper(), "n": 0, "ours": math.nan, "standard error": math.nan,
+            "95 % CI low": math.nan,
             "95 % CI high": math.nan, "verdict": UNTESTABLE, "why ours may differ": src.note,
             "method": "", "run_keys": [], "data": src.data, "notebook": src.notebook, "note": src.note}
 
@@ -154,8 +156,8 @@ def read_claim_records(profile: str, tables: Path | None = None) -> pd.DataFrame
             raise ValueError(f"{folder / src.notebook}.json records no {src.claim}; re-run its notebook")
         rows += mine
     df = pd.DataFrame(rows).reindex(columns=RECORD_COLUMNS)
-    numeric = ["the paper reports", "n", "ours", "95 % CI low", "95 % CI high", "best epoch (median)",
-               "training windows (median)", "test overlap"]
+    numeric = ["the paper reports", "n", "ours", "standard error", "95 % CI low", "95 % CI high",
+               "best epoch (median)", "training windows (median)", "test overlap"]
     df[numeric] = df[numeric].apply(pd.to_numeric, errors="coerce")   # JSON null → NaN
     return df.fillna({"why ours may differ": "", "note": "", "runs ending on their best epoch": "",
                       "checkpoint": ""})

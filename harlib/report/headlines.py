@@ -16,8 +16,8 @@ Two kinds of number are checked:
   that tolerance came from. The profile decides it when the value is recorded
   (:attr:`~harlib.training.profiles.Profile.headline_tolerance`): a stated floor, measured for the
   profile, and, where the profile gives a multiple of the standard error
-  (``headline_se_multiple``) and the value is a mean over runs (:func:`mean_values`),
-  that multiple of the standard error of the difference between two executions' means
+  (``headline_se_multiple``) and the value is a mean over runs that carries its spread
+  (:func:`mean_values`, :func:`table_values`), that multiple of the standard error of the difference between two executions' means
   (:func:`difference_se`: √2 × the measured seed × fold standard error) when it is larger.
   A value passes when it differs from the recorded one by no more than the larger of two
   tolerances: the recorded one and the one the profile gives the new execution from its own
@@ -315,20 +315,25 @@ def table_values(table: "pd.DataFrame", key: str, columns: list[str], n: str = "
     return HeadlineValues(out, spread)
 
 
-def mean_values(df, keys: list[str], value: str) -> HeadlineValues:
+def mean_values(df, keys: list[str], value: str, name: str | None = None, scale: float = 1.0) -> HeadlineValues:
     """``{"k1/k2:value": mean}`` over the rows of ``df`` grouped by ``keys`` (e.g. mean
     macro-F1 per dataset and model over folds and seeds, from a notebook's runs table),
-    carrying each mean's standard error and number of rows in ``.spread``."""
+    carrying each mean's standard error and number of rows in ``.spread``. ``name``: a
+    format string over the key columns instead (``"{setting}={value}:silhouette"``);
+    ``scale`` multiplies the means and their standard errors (``0.01``: percent to a share)."""
+    missing = [c for c in [*keys, value] if c not in df]
+    if missing:
+        raise KeyError(f"mean_values: the table has no column(s) {missing}")
     groups = df.groupby(keys, sort=True)[value]
     means, sds, counts = groups.mean(), groups.std(ddof=1), groups.count()
     out, spread = {}, {}
     for k, m in means.items():
-        name = "/".join(map(str, k if isinstance(k, tuple) else (k,))) + f":{value}"
-        out[name] = float(m)
+        parts = k if isinstance(k, tuple) else (k,)
+        label = ("/".join(map(str, parts)) + f":{value}" if name is None
+                 else name.format(**dict(zip(keys, parts))))
+        if label in out:
+            raise ValueError(f"mean_values: two groups are named {label!r}; the name must tell them apart")
+        out[label] = scale * float(m)
         n = int(counts[k])
-        spread[name] = (float(sds[k]) / np.sqrt(n) if n >= 2 else float("nan"), n)
+        spread[label] = (abs(scale) * float(sds[k]) / np.sqrt(n) if n >= 2 else float("nan"), n)
     return HeadlineValues(out, spread)
-
-
-__all__ = ["HeadlineValues", "RECORD_ENV", "check_headlines", "compare", "mean_values",
-           "recorded_path", "tolerance_for", "difference_se", "se_source"]

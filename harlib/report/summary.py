@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .claim_records import headline_records
+from .headlines import HeadlineValues
 from .tables import output_dir
 
 PROTOCOLS = ("paper-style", "subject-independent")
@@ -60,6 +61,23 @@ def claims_vs_reproduced(profile: str, tables: Path | None = None) -> pd.DataFra
         df[f"n, {p}"] = df[f"n, {p}"].astype("Int64")
     text = [c for c in COLUMNS if c.startswith(("95 % CI", "verdict")) or c in ("why ours may differ", "note")]
     return df.fillna({c: "" for c in text})
+
+
+def headline_values(profile: str, tables: Path | None = None) -> HeadlineValues:
+    """Notebook 91's headline values: ``"{claim}:ours, {protocol}"`` → our mean under each of
+    :data:`PROTOCOLS`, from the records the claims table shows (:func:`claims_vs_reproduced`'s),
+    each carrying its standard error and n, so that a re-execution after the paper notebooks
+    were trained again is checked within their spread, not against the one-run floor."""
+    rec = headline_records(profile, tables)
+    rec = rec[rec.protocol.isin(PROTOCOLS) & np.isfinite(rec["ours"].astype(float))]
+    values, spread = {}, {}
+    for _, r in rec.iterrows():
+        name = f"{r['claim']}:ours, {r['protocol']}"
+        if name in values:
+            raise ValueError(f"headline_values: two records of {r['claim']} under {r['protocol']}")
+        values[name] = float(r["ours"])
+        spread[name] = (float(r["standard error"]), int(r["n"]))
+    return HeadlineValues(values, spread)
 
 
 def notebook_times(notebooks: Path, tables: Path) -> pd.DataFrame:
@@ -194,4 +212,4 @@ def readme_with_claims(readme: str, table: pd.DataFrame) -> str:
 
 __all__ = ["COLUMNS", "PAPER_PROFILE_COLUMNS", "PROTOCOLS", "README_CLAIMS_BEGIN", "README_CLAIMS_END",
            "README_CLAIMS_HEADER", "claims_vs_reproduced", "notebook_times", "paper_profile_headline",
-           "readme_claims_table", "readme_with_claims"]
+           "headline_values", "readme_claims_table", "readme_with_claims"]

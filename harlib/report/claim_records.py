@@ -32,8 +32,8 @@ from .tables import output_dir
 
 #: the columns of :func:`read_claim_records`, in order
 RECORD_COLUMNS = ["claim", "protocol", "what", "kind", "the paper reports", "n", "ours", "standard error",
-                  "95 % CI low", "95 % CI high", "verdict", "why ours may differ", "method", "checkpoint", "best epoch (median)",
-                  "runs ending on their best epoch", "training windows (median)", "test overlap",
+                  "95 % CI low", "95 % CI high", "verdict", "why ours may differ", "method", "checkpoint",
+                  "best epoch (median)", "runs ending on their best epoch", "training windows (median)", "test overlap",
                   "data", "notebook", "note", "run_keys"]
 
 
@@ -104,8 +104,7 @@ def measure(src: ClaimSource, table: pd.DataFrame, protocols=None) -> list[dict]
 def _unmeasured(src: ClaimSource) -> dict:
     return {"claim": src.claim, "protocol": "", "what": src.what, "kind": src.kind,
             "the paper reports": src.paper(), "n": 0, "ours": math.nan, "standard error": math.nan,
-            "95 % CI low": math.nan,
-            "95 % CI high": math.nan, "verdict": UNTESTABLE, "why ours may differ": src.note,
+            "95 % CI low": math.nan, "95 % CI high": math.nan, "verdict": UNTESTABLE, "why ours may differ": src.note,
             "method": "", "run_keys": [], "data": src.data, "notebook": src.notebook, "note": src.note}
 
 

@@ -17,8 +17,9 @@ Two kinds of number are checked:
   (:attr:`~harlib.training.profiles.Profile.headline_tolerance`): a stated floor, measured for the
   profile, and, where the profile gives a multiple of the standard error
   (``headline_se_multiple``) and the value is a mean over runs that carries its spread
-  (:func:`mean_values`, :func:`table_values`), that multiple of the standard error of the difference between two executions' means
-  (:func:`difference_se`: √2 × the measured seed × fold standard error) when it is larger.
+  (:func:`mean_values`, :func:`table_values`), that multiple of the standard error of the
+  difference between two executions' means (:func:`difference_se`: √2 × the measured
+  seed × fold standard error) when it is larger.
   A value passes when it differs from the recorded one by no more than the larger of two
   tolerances: the recorded one and the one the profile gives the new execution from its own
   spread. Both spreads estimate the same noise, and one from three runs can fall far below
@@ -337,3 +338,7 @@ def mean_values(df, keys: list[str], value: str, name: str | None = None, scale:
         n = int(counts[k])
         spread[label] = (abs(scale) * float(sds[k]) / np.sqrt(n) if n >= 2 else float("nan"), n)
     return HeadlineValues(out, spread)
+
+
+__all__ = ["HeadlineValues", "RECORD_ENV", "check_headlines", "compare", "mean_values", "table_values",
+           "recorded_path", "tolerance_for", "difference_se", "se_source"]
